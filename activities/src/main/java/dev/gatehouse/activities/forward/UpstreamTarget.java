@@ -1,0 +1,28 @@
+package dev.gatehouse.activities.forward;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where and how the broker reaches one upstream MCP server. {@code headers} carry the broker's
+ * credentials for it, so {@link #toString()} never shows their values.
+ *
+ * @param timeout how long to wait for the upstream's response headers (a JSON answer or the start of a stream)
+ */
+public record UpstreamTarget(String name, URI url, Map<String, String> headers, Duration connectTimeout, Duration timeout) {
+
+    public UpstreamTarget {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(url, "url");
+        headers = Map.copyOf(headers);
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(timeout, "timeout");
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamTarget[name=" + name + ", url=" + url + ", headers=" + headers.keySet() + "]";
+    }
+}

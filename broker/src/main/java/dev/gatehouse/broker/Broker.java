@@ -1,0 +1,102 @@
+package dev.gatehouse.broker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.activities.database.Database;
+import dev.gatehouse.activities.database.DatabaseSettings;
+import dev.gatehouse.activities.sessions.SessionStore;
+import dev.gatehouse.broker.auth.OidcIssuerKeys;
+import dev.gatehouse.broker.auth.TokenVerifier;
+import dev.gatehouse.broker.auth.TrustedIssuer;
+import dev.gatehouse.broker.config.GatehouseConfig;
+import dev.gatehouse.broker.config.IssuerSettings;
+import dev.gatehouse.broker.config.StorageSettings;
+import dev.gatehouse.broker.config.UpstreamSettings;
+import dev.gatehouse.broker.dev.DevIssuer;
+import dev.gatehouse.broker.http.BrokerHttp;
+import dev.gatehouse.broker.http.ReadinessCheck;
+import dev.gatehouse.broker.mcp.McpEndpoint;
+import dev.gatehouse.broker.mcp.OriginPolicy;
+import dev.gatehouse.broker.mcp.SessionDirectory;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The composition root: builds a running broker from validated configuration, by hand, and
+ * shuts it down in reverse order. Holds no state of its own beyond its parts.
+ */
+public final class Broker implements AutoCloseable {
+
+    private final Database database;
+    private final McpEndpoint mcp;
+    private final BrokerHttp http;
+    private final URI publicUrl;
+
+    private Broker(Database database, McpEndpoint mcp, BrokerHttp http, URI publicUrl) {
+        this.database = database;
+        this.mcp = mcp;
+        this.http = http;
+        this.publicUrl = publicUrl;
+    }
+
+    /**
+     * Starts the broker. {@code config.server().port()} must be the port to bind (not 0) so that the
+     * public URL, token audience and metadata agree with where the broker listens.
+     *
+     * @param devIssuer present in dev mode only: its tokens are trusted and its endpoints served
+     * @param extraReadiness checks beyond the database, e.g. Temporal
+     */
+    public static Broker start(GatehouseConfig config, Optional<DevIssuer> devIssuer, List<ReadinessCheck> extraReadiness) {
+        StorageSettings.Postgres pg = config.storage().postgres();
+        Database database = Database.open(new DatabaseSettings(pg.url(), pg.user(), pg.password(), pg.maxPoolSize(),
+                Duration.ofSeconds(10)));
+        try {
+            URI publicUrl = config.server().effectivePublicUrl(config.server().port());
+            String audience = Audience.of(publicUrl);
+            List<TrustedIssuer> issuers = new ArrayList<>();
+            for (IssuerSettings issuer : config.identity().issuers()) {
+                issuers.add(new TrustedIssuer(issuer.issuer().toString(),
+                        issuer.audience() != null ? issuer.audience() : audience,
+                        new OidcIssuerKeys(issuer.issuer().toString(), issuer.jwksUri() == null ? null : issuer.jwksUri().uri()),
+                        issuer.groupsClaim(), issuer.staticGroups()));
+            }
+            devIssuer.ifPresent(dev -> issuers.add(dev.trusted()));
+            TokenVerifier tokens = new TokenVerifier(issuers);
+            ObjectMapper json = new ObjectMapper();
+            SessionDirectory sessions = new SessionDirectory(new SessionStore(database));
+            OriginPolicy origins = new OriginPolicy(publicUrl, config.server().allowedOrigins(), devIssuer.isPresent());
+            McpEndpoint mcp = McpEndpoint.create(config.upstreams(), sessions, tokens, origins, json, config.server());
+            List<ReadinessCheck> readiness = new ArrayList<>();
+            readiness.add(new ReadinessCheck("postgres", database::isReachable));
+            readiness.addAll(extraReadiness);
+            BrokerHttp http = BrokerHttp.start(new BrokerHttp.Parts(
+                    config.server().host(), config.server().port(), publicUrl, mcp,
+                    config.upstreams().stream().map(UpstreamSettings::name).collect(Collectors.toCollection(LinkedHashSet::new)),
+                    new LinkedHashSet<>(tokens.issuers()), readiness, devIssuer, json));
+            return new Broker(database, mcp, http, publicUrl);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    public URI publicUrl() {
+        return publicUrl;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        mcp.close();
+        database.close();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.gatehouse.broker;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** The parsed command line; each command is a value, so {@link Gatehouse} switches over a closed set. */
+sealed interface CommandLine {
+
+    record Dev(String host, int port, int temporalPort, Optional<Path> config) implements CommandLine {
+    }
+
+    record Serve(Path config) implements CommandLine {
+    }
+
+    record CheckConfig(Path config) implements CommandLine {
+    }
+
+    record Help() implements CommandLine {
+    }
+
+    String USAGE = """
+            usage: gatehouse <command> [options]
+
+              dev [--port N] [--config FILE] [--host ADDR] [--temporal-port N]
+                    start the whole dev stack in one process (embedded PostgreSQL and Temporal,
+                    a demo upstream, the dev token issuer and the broker); port 0 picks a free port
+              serve --config FILE
+                    run the broker against the PostgreSQL and Temporal named in FILE
+              check-config FILE
+                    validate FILE and print every problem with its line; exit 1 if there are any
+              help  print this text
+            """;
+
+    /** Parses arguments; a mistake is an {@link IllegalArgumentException} whose message says what is wrong. */
+    static CommandLine parse(List<String> args) {
+        if (args.isEmpty()) {
+            return new Help();
+        }
+        List<String> rest = args.subList(1, args.size());
+        return switch (args.getFirst()) {
+            case "dev" -> parseDev(rest);
+            case "serve" -> new Serve(Path.of(requireOption(rest, "--config")));
+            case "check-config" -> {
+                if (rest.size() != 1) {
+                    throw new IllegalArgumentException("check-config takes exactly one FILE");
+                }
+                yield new CheckConfig(Path.of(rest.getFirst()));
+            }
+            case "help", "--help", "-h" -> new Help();
+            default -> throw new IllegalArgumentException("unknown command '" + args.getFirst() + "'");
+        };
+    }
+
+    private static Dev parseDev(List<String> args) {
+        String host = "127.0.0.1";
+        int port = 8080;
+        int temporalPort = 7233;
+        Optional<Path> config = Optional.empty();
+        for (int i = 0; i < args.size(); i++) {
+            String option = args.get(i);
+            String value = i + 1 < args.size() ? args.get(i + 1) : null;
+            if (value == null) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            switch (option) {
+                case "--port" -> port = port(option, value);
+                case "--temporal-port" -> temporalPort = port(option, value);
+                case "--host" -> host = value;
+                case "--config" -> config = Optional.of(Path.of(value));
+                default -> throw new IllegalArgumentException("unknown option '" + option + "' for dev");
+            }
+            i++;
+        }
+        return new Dev(host, port, temporalPort, config);
+    }
+
+    private static String requireOption(List<String> args, String name) {
+        if (args.size() == 2 && args.getFirst().equals(name)) {
+            return args.get(1);
+        }
+        throw new IllegalArgumentException("expected " + name + " FILE");
+    }
+
+    private static int port(String option, String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(option + " must be between 0 and 65535");
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a number, not '" + value + "'");
+        }
+    }
+}

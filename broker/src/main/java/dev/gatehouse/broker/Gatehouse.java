@@ -1,0 +1,118 @@
+package dev.gatehouse.broker;
+
+import dev.gatehouse.broker.config.ConfigException;
+import dev.gatehouse.broker.config.ConfigLoader;
+import dev.gatehouse.broker.config.GatehouseConfig;
+import dev.gatehouse.broker.dev.DevStack;
+import dev.gatehouse.broker.http.ReadinessCheck;
+import dev.gatehouse.broker.temporal.TemporalConnection;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/** The {@code gatehouse} command: {@code dev}, {@code serve}, {@code check-config}. */
+public final class Gatehouse {
+
+    private Gatehouse() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(Arrays.asList(args), System.out, System.err));
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        CommandLine command;
+        try {
+            command = CommandLine.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("gatehouse: " + e.getMessage());
+            err.print(CommandLine.USAGE);
+            return 2;
+        }
+        ConfigLoader loader = ConfigLoader.withSystemEnvironment();
+        try {
+            return switch (command) {
+                case CommandLine.Help h -> {
+                    out.print(CommandLine.USAGE);
+                    yield 0;
+                }
+                case CommandLine.CheckConfig c -> {
+                    loader.load(c.config());
+                    out.println(c.config() + ": OK");
+                    yield 0;
+                }
+                case CommandLine.Dev d -> dev(d, loader, out);
+                case CommandLine.Serve s -> serve(s, loader, out);
+            };
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> err.println(p));
+            return 1;
+        }
+    }
+
+    private static int dev(CommandLine.Dev command, ConfigLoader loader, PrintStream out) {
+        long started = System.nanoTime();
+        DevStack.Options options = new DevStack.Options(command.host(), command.port(), command.temporalPort(), command.config());
+        DevStack stack = DevStack.start(options, loader);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        String token = stack.issuer().issue("dev-agent", List.of("agents"), Optional.of("dev-agent@example.com"));
+        String base = stack.brokerUrl().toString().replaceAll("/$", "");
+        out.printf("Gatehouse dev stack is ready (%.1f s)%n", seconds);
+        out.println("  MCP endpoint:      " + base + "/mcp/<upstream>" + (command.config().isEmpty() ? "   e.g. " + base + "/mcp/demo" : ""));
+        out.println("  Demo upstream:     " + stack.demoUpstreamUrl() + "   (direct, no broker)");
+        out.println("  Dev tokens:        curl -s -X POST " + base + "/dev/token -d sub=alice -d groups=agents,dba -d email=alice@example.com");
+        out.println("  Temporal:          " + stack.temporalTarget() + "   (embedded, namespace default)");
+        out.println("  PostgreSQL:        " + stack.jdbcUrl() + "   (embedded)");
+        out.println("  Dev token (sub=dev-agent, groups=agents, valid 8 h):");
+        out.println("    " + token);
+        out.println("  Note: dev mode is not durable; sessions, records and pending approvals are lost on exit.");
+        out.flush();
+        awaitShutdown(stack, out);
+        return 0;
+    }
+
+    private static int serve(CommandLine.Serve command, ConfigLoader loader, PrintStream out) {
+        GatehouseConfig config = loader.load(command.config());
+        if (config.storage() == null) {
+            throw new ConfigException(new dev.gatehouse.broker.config.ConfigProblem(command.config().toString(), 0, "storage",
+                    "serve needs storage.postgres (dev mode is the one that embeds PostgreSQL)"));
+        }
+        if (config.temporal() == null) {
+            throw new ConfigException(new dev.gatehouse.broker.config.ConfigProblem(command.config().toString(), 0, "temporal",
+                    "serve needs temporal.target (dev mode is the one that embeds Temporal)"));
+        }
+        TemporalConnection temporal = TemporalConnection.to(config.temporal().target());
+        Broker broker = Broker.start(config, Optional.empty(), List.of(new ReadinessCheck("temporal", temporal::isServing)));
+        out.println("Gatehouse is ready on " + broker.publicUrl() + " (port " + broker.port() + ")");
+        out.flush();
+        awaitShutdown(() -> {
+            broker.close();
+            temporal.close();
+        }, out);
+        return 0;
+    }
+
+    /** Blocks until SIGTERM or Ctrl-C, then stops everything in order before the JVM exits. */
+    private static void awaitShutdown(AutoCloseable stack, PrintStream out) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Gatehouse is stopping...");
+            try {
+                stack.close();
+            } catch (Exception e) {
+                out.println("Gatehouse did not stop cleanly: " + e);
+            }
+            out.println("Gatehouse stopped.");
+            out.flush();
+            stopped.countDown();
+        }, "gatehouse-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.gatehouse.broker.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
+
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * An issuer's signing keys, found through OIDC discovery on first use (so the broker starts even
+ * while an IdP is briefly down) and then cached by Nimbus: refetched on an unknown {@code kid},
+ * rate-limited so a flood of made-up kids cannot hammer the IdP. Thread-safe.
+ */
+public final class OidcIssuerKeys implements JWKSource<SecurityContext> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String issuer;
+    private final URI configuredJwksUri;
+    private volatile JWKSource<SecurityContext> delegate;
+
+    /** @param jwksUri the JWKS location, or null to find it through discovery */
+    public OidcIssuerKeys(String issuer, URI jwksUri) {
+        this.issuer = issuer;
+        this.configuredJwksUri = jwksUri;
+    }
+
+    @Override
+    public List<JWK> get(JWKSelector selector, SecurityContext context) throws KeySourceException {
+        return delegate().get(selector, context);
+    }
+
+    private JWKSource<SecurityContext> delegate() throws KeySourceException {
+        JWKSource<SecurityContext> d = delegate;
+        if (d != null) {
+            return d;
+        }
+        synchronized (this) {
+            if (delegate == null) {
+                URI jwks = configuredJwksUri != null ? configuredJwksUri : discoverJwksUri();
+                try {
+                    delegate = JWKSourceBuilder.<SecurityContext>create(jwks.toURL()).retrying(true).build();
+                } catch (MalformedURLException e) {
+                    throw new KeySourceException("issuer " + issuer + " has an invalid jwks_uri", e);
+                }
+            }
+            return delegate;
+        }
+    }
+
+    private URI discoverJwksUri() throws KeySourceException {
+        String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+        URI discovery = URI.create(base + "/.well-known/openid-configuration");
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(discovery).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new KeySourceException("OIDC discovery at " + discovery + " answered HTTP " + response.statusCode());
+            }
+            JsonNode document = JSON.readTree(response.body());
+            if (!issuer.equals(document.path("issuer").asText())) {
+                throw new KeySourceException("OIDC discovery at " + discovery + " names a different issuer");
+            }
+            String jwks = document.path("jwks_uri").asText("");
+            if (jwks.isEmpty()) {
+                throw new KeySourceException("OIDC discovery at " + discovery + " has no jwks_uri");
+            }
+            return URI.create(jwks);
+        } catch (IOException e) {
+            throw new KeySourceException("OIDC discovery at " + discovery + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KeySourceException("interrupted during OIDC discovery for " + issuer, e);
+        }
+    }
+}

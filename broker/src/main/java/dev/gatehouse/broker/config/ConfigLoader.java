@@ -1,0 +1,205 @@
+package dev.gatehouse.broker.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Reads and validates {@code gatehouse.yaml}: unknown keys, bad values and dangling references are
+ * errors naming file, line and key. Secrets arrive through {@code ${env:…}} / {@code ${file:…}} and
+ * never appear in an error message.
+ */
+public final class ConfigLoader {
+
+    private final Function<String, String> environment;
+
+    public ConfigLoader(Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public static ConfigLoader withSystemEnvironment() {
+        return new ConfigLoader(System::getenv);
+    }
+
+    public GatehouseConfig load(Path file) {
+        String yaml;
+        try {
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(new ConfigProblem(file.toString(), 0, "", "file not found"));
+        } catch (IOException e) {
+            throw new ConfigException(new ConfigProblem(file.toString(), 0, "", "cannot read: " + e.getMessage()));
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(file.toString(), yaml, dir);
+    }
+
+    /** Parses YAML text; {@code source} names it in errors, {@code baseDirectory} anchors {@code ${file:…}}. */
+    public GatehouseConfig parse(String source, String yaml, Path baseDirectory) {
+        KeyLines lines = KeyLines.of(yaml);
+        GatehouseConfig config;
+        try {
+            config = mapper(new SecretReferences(environment, baseDirectory)).readValue(yaml, GatehouseConfig.class);
+        } catch (JacksonException e) {
+            throw new ConfigException(problemOf(source, lines, e));
+        }
+        if (config == null) {
+            throw new ConfigException(new ConfigProblem(source, 0, "", "the file is empty"));
+        }
+        List<ConfigProblem> problems = new ConfigReferences(source, lines).check(config);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return config;
+    }
+
+    private static ObjectMapper mapper(SecretReferences secrets) {
+        SimpleModule module = new SimpleModule("gatehouse-config");
+        module.addDeserializer(String.class, new SubstitutingStringDeserializer(secrets));
+        module.addDeserializer(Duration.class, new DurationDeserializer());
+        return YAMLMapper.builder(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .addModule(module)
+                .build();
+    }
+
+    private static ConfigProblem problemOf(String source, KeyLines lines, JacksonException e) {
+        JsonLocation location = e.getLocation();
+        int line = location == null ? 0 : location.getLineNr();
+        if (!(e instanceof JsonMappingException mapping)) {
+            return new ConfigProblem(source, line, "", "not valid YAML: " + e.getOriginalMessage());
+        }
+        String key = KeyPaths.of(mapping.getPath());
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            TreeSet<String> known = new TreeSet<>();
+            unknown.getKnownPropertyIds().forEach(id -> known.add(String.valueOf(id)));
+            return new ConfigProblem(source, line, key, "unknown key (expected one of " + String.join(", ", known) + ")");
+        }
+        Throwable cause = e instanceof ValueInstantiationException && e.getCause() != null ? e.getCause() : null;
+        String message = cause != null ? cause.getMessage() : e.getOriginalMessage();
+        if (cause != null) {
+            // A record's own check failed; its message starts with the offending key when it is about one key.
+            String first = message == null ? "" : message.split(" ", 2)[0];
+            String childKey = key.isEmpty() ? first : key + "." + first;
+            if (!first.isEmpty() && lines.has(childKey)) {
+                return new ConfigProblem(source, lines.lineOf(childKey), childKey, message.substring(first.length()).trim());
+            }
+            line = lines.lineOf(key) > 0 ? lines.lineOf(key) : line;
+        }
+        return new ConfigProblem(source, line, key, message == null ? e.getClass().getSimpleName() : message);
+    }
+
+    /** Every string value passes through here, so {@code ${env:…}} works wherever a string is expected. */
+    private static final class SubstitutingStringDeserializer extends StdScalarDeserializer<String> {
+        private final transient SecretReferences secrets;
+
+        SubstitutingStringDeserializer(SecretReferences secrets) {
+            super(String.class);
+            this.secrets = secrets;
+        }
+
+        @Override
+        public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.currentToken().isScalarValue()) {
+                return (String) ctxt.handleUnexpectedToken(String.class, p);
+            }
+            try {
+                return secrets.resolve(p.getValueAsString());
+            } catch (IllegalArgumentException e) {
+                throw JsonMappingException.from(p, e.getMessage());
+            }
+        }
+    }
+
+    private static final class DurationDeserializer extends StdScalarDeserializer<Duration> {
+        DurationDeserializer() {
+            super(Duration.class);
+        }
+
+        @Override
+        public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            try {
+                return Durations.parse(p.getValueAsString(""));
+            } catch (IllegalArgumentException e) {
+                throw JsonMappingException.from(p, e.getMessage());
+            }
+        }
+    }
+
+    /** Problems that only show once the whole file is bound: duplicates and dangling names. */
+    private record ConfigReferences(String source, KeyLines lines) {
+
+        List<ConfigProblem> check(GatehouseConfig config) {
+            List<ConfigProblem> problems = new ArrayList<>();
+            TreeSet<String> upstreamNames = new TreeSet<>();
+            for (int i = 0; i < config.upstreams().size(); i++) {
+                String name = config.upstreams().get(i).name();
+                if (!upstreamNames.add(name)) {
+                    problems.add(at("upstreams[" + i + "].name", "duplicate upstream name '" + name + "'"));
+                }
+            }
+            TreeSet<String> profiles = new TreeSet<>(config.masking().profiles().keySet());
+            profiles.add("default");
+            for (int i = 0; i < config.policies().size(); i++) {
+                PolicyRule rule = config.policies().get(i);
+                String key = "policies[" + i + "]";
+                if (rule.upstream() != null && !upstreamNames.contains(rule.upstream())) {
+                    problems.add(at(key + ".upstream", "unknown upstream '" + rule.upstream() + "' (known: "
+                            + String.join(", ", upstreamNames) + ")"));
+                }
+                if (rule.mask() != null && !profiles.contains(rule.mask())) {
+                    problems.add(at(key + ".mask", "unknown masking profile '" + rule.mask() + "' (known: "
+                            + String.join(", ", profiles) + ")"));
+                }
+                if (rule.approval() != null) {
+                    List<String> approvers = rule.approval().approvers();
+                    for (int j = 0; j < approvers.size(); j++) {
+                        checkApprover(config, key + ".approval.approvers[" + j + "]", approvers.get(j), problems);
+                    }
+                    for (int s = 0; s < rule.approval().escalate().size(); s++) {
+                        List<String> to = rule.approval().escalate().get(s).to();
+                        for (int j = 0; j < to.size(); j++) {
+                            checkApprover(config, key + ".approval.escalate[" + s + "].to[" + j + "]", to.get(j), problems);
+                        }
+                    }
+                }
+            }
+            return problems;
+        }
+
+        private void checkApprover(GatehouseConfig config, String key, String group, List<ConfigProblem> problems) {
+            if (!config.approvers().containsKey(group)) {
+                problems.add(at(key, "unknown approver group '" + group + "' (known: "
+                        + String.join(", ", new TreeSet<>(config.approvers().keySet())) + ")"));
+            }
+        }
+
+        private ConfigProblem at(String key, String message) {
+            return new ConfigProblem(source, lines.lineOf(key), key, message);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.gatehouse.broker.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole of {@code gatehouse.yaml}, validated and immutable. Sections that a mode fills in
+ * itself (dev mode's embedded storage and Temporal) may be absent.
+ */
+public record GatehouseConfig(
+        ServerSettings server,
+        IdentitySettings identity,
+        List<UpstreamSettings> upstreams,
+        Map<String, ApproverGroup> approvers,
+        List<PolicyRule> policies,
+        ChannelSettings channels,
+        MaskingSettings masking,
+        RoleSettings roles,
+        StorageSettings storage,
+        TemporalSettings temporal) {
+
+    public GatehouseConfig {
+        server = server == null ? ServerSettings.defaults() : server;
+        identity = identity == null ? IdentitySettings.none() : identity;
+        upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+        approvers = approvers == null ? Map.of() : Map.copyOf(approvers);
+        policies = policies == null ? List.of() : List.copyOf(policies);
+        channels = channels == null ? ChannelSettings.none() : channels;
+        masking = masking == null ? MaskingSettings.none() : masking;
+        roles = roles == null ? RoleSettings.none() : roles;
+    }
+
+    public Optional<UpstreamSettings> upstream(String name) {
+        return upstreams.stream().filter(u -> u.name().equals(name)).findFirst();
+    }
+
+    public GatehouseConfig withServer(ServerSettings newServer) {
+        return new GatehouseConfig(newServer, identity, upstreams, approvers, policies, channels, masking, roles, storage, temporal);
+    }
+
+    public GatehouseConfig withStorage(StorageSettings newStorage) {
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, newStorage, temporal);
+    }
+
+    public GatehouseConfig withTemporal(TemporalSettings newTemporal) {
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, storage, newTemporal);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.gatehouse.broker.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/** An absolute http(s) URL from configuration. */
+public record HttpUrl(URI uri) {
+
+    public HttpUrl {
+        String scheme = uri.getScheme();
+        if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            throw new IllegalArgumentException("must be an absolute http:// or https:// URL");
+        }
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static HttpUrl parse(String text) {
+        try {
+            return new HttpUrl(new URI(text.trim()));
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("must be an absolute http:// or https:// URL (" + e.getReason() + ")");
+        }
+    }
+
+    /** The URL without a trailing slash, for joining paths. */
+    public String base() {
+        String s = uri.toString();
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    @JsonValue
+    @Override
+    public String toString() {
+        return uri.toString();
+    }
+}

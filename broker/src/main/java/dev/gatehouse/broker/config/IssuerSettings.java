@@ -1,0 +1,28 @@
+package dev.gatehouse.broker.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One trusted token issuer.
+ *
+ * @param issuer       the exact {@code iss} value; OIDC discovery is at {@code <issuer>/.well-known/openid-configuration}
+ * @param audience     a value the token's {@code aud} must contain; defaults to the broker's {@code <publicUrl>/mcp}
+ * @param groupsClaim  the claim holding the caller's groups (a dotted path reaches into nested objects)
+ * @param staticGroups group → subjects or e-mails, for issuers whose tokens carry no groups
+ * @param jwksUri      the JWKS location, when the issuer offers no discovery document
+ */
+public record IssuerSettings(
+        HttpUrl issuer,
+        String audience,
+        String groupsClaim,
+        Map<String, List<String>> staticGroups,
+        HttpUrl jwksUri) {
+
+    public IssuerSettings {
+        Objects.requireNonNull(issuer, "issuer is required");
+        groupsClaim = groupsClaim == null ? "groups" : groupsClaim;
+        staticGroups = staticGroups == null ? Map.of() : Map.copyOf(staticGroups);
+    }
+}

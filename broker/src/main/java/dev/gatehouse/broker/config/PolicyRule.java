@@ -1,0 +1,58 @@
+package dev.gatehouse.broker.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One policy rule as written in configuration; rules are evaluated top-down and the first match
+ * wins. Matching and actions are applied by the policy engine.
+ */
+public record PolicyRule(
+        String name,
+        String upstream,
+        List<String> tools,
+        List<String> groups,
+        String when,
+        Action action,
+        String reason,
+        ApprovalSettings approval,
+        String mask) {
+
+    public PolicyRule {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name is required");
+        }
+        tools = tools == null ? List.of() : List.copyOf(tools);
+        groups = groups == null ? List.of() : List.copyOf(groups);
+        Objects.requireNonNull(action, "action is required (allow, deny or approve)");
+        if (action == Action.APPROVE && approval == null) {
+            throw new IllegalArgumentException("action approve needs an approval block");
+        }
+        if (action != Action.APPROVE && approval != null) {
+            throw new IllegalArgumentException("approval is only allowed with action approve");
+        }
+    }
+
+    /** What a matching rule does with the call. */
+    public enum Action {
+        ALLOW, DENY, APPROVE;
+
+        @JsonCreator
+        public static Action parse(String text) {
+            for (Action a : values()) {
+                if (a.configName().equals(text)) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("must be one of allow, deny, approve");
+        }
+
+        @JsonValue
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.gatehouse.broker.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One upstream MCP server, served at {@code /mcp/<name>}. {@code headers} hold the broker's
+ * credentials for it and are never shown by {@link #toString()}.
+ *
+ * @param transport      {@code streamable-http} (default) or {@code sse} for servers that only speak the legacy HTTP+SSE transport
+ * @param connectTimeout how long to wait for a TCP connection
+ * @param timeout        how long to wait for the upstream to start answering a request
+ */
+public record UpstreamSettings(
+        String name,
+        HttpUrl url,
+        UpstreamTransport transport,
+        Map<String, String> headers,
+        Duration connectTimeout,
+        Duration timeout) {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+
+    public UpstreamSettings {
+        Objects.requireNonNull(name, "name is required");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name must be 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit");
+        }
+        Objects.requireNonNull(url, "url is required");
+        transport = transport == null ? UpstreamTransport.STREAMABLE_HTTP : transport;
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
+        timeout = timeout == null ? Duration.ofMinutes(2) : timeout;
+        if (connectTimeout.isZero() || connectTimeout.isNegative() || timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamSettings[name=" + name + ", url=" + url + ", transport=" + transport
+                + ", headers=" + headers.keySet() + "]";
+    }
+}

@@ -1,0 +1,179 @@
+package dev.gatehouse.broker.dev;
+
+import dev.gatehouse.broker.Audience;
+import dev.gatehouse.broker.Broker;
+import dev.gatehouse.broker.config.ConfigLoader;
+import dev.gatehouse.broker.config.GatehouseConfig;
+import dev.gatehouse.broker.config.StorageSettings;
+import dev.gatehouse.broker.config.TemporalSettings;
+import dev.gatehouse.broker.http.ReadinessCheck;
+import dev.gatehouse.broker.temporal.TemporalConnection;
+import io.temporal.testserver.TestServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole product in one process, for trying it, demos and tests: embedded PostgreSQL, the
+ * in-memory Temporal server bound to a port, the demo upstream, the dev issuer and the broker.
+ * Not durable: everything lives in memory or in a temporary directory and is gone on exit.
+ */
+public final class DevStack implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DevStack.class);
+
+    /** What to start. Port 0 picks a free port; the config file, when given, supplies upstreams and policies. */
+    public record Options(String host, int port, int temporalPort, Optional<Path> config) {
+        public static Options defaults() {
+            return new Options("127.0.0.1", 8080, 7233, Optional.empty());
+        }
+
+        public Options withPort(int newPort) {
+            return new Options(host, newPort, temporalPort, config);
+        }
+
+        public Options withTemporalPort(int newPort) {
+            return new Options(host, port, newPort, config);
+        }
+
+        public Options withConfig(Path file) {
+            return new Options(host, port, temporalPort, Optional.of(file));
+        }
+    }
+
+    private final Deque<AutoCloseable> parts;
+    private final Broker broker;
+    private final DemoUpstream demo;
+    private final DevIssuer issuer;
+    private final String temporalTarget;
+    private final String jdbcUrl;
+
+    private DevStack(Deque<AutoCloseable> parts, Broker broker, DemoUpstream demo, DevIssuer issuer,
+                     String temporalTarget, String jdbcUrl) {
+        this.parts = parts;
+        this.broker = broker;
+        this.demo = demo;
+        this.issuer = issuer;
+        this.temporalTarget = temporalTarget;
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    public static DevStack start(Options options, ConfigLoader loader) {
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            DemoUpstream demo = DemoUpstream.start(0);
+            started.push(demo);
+            GatehouseConfig config = options.config()
+                    .map(loader::load)
+                    .orElseGet(() -> demoConfig(loader, demo.url()));
+
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    // zonky defaults to synchronous_commit=off; "committed" must mean on disk, even in dev.
+                    .setServerConfig("synchronous_commit", "on")
+                    .setPort(FreePort.pick())
+                    .start();
+            started.push(postgres);
+            String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
+
+            int temporalPort = temporalPort(options.temporalPort());
+            started.push(TestServer.createPortBoundServer(temporalPort));
+            String temporalTarget = "127.0.0.1:" + temporalPort;
+            TemporalConnection temporal = TemporalConnection.to(temporalTarget);
+            started.push(temporal);
+
+            int port = options.port() == 0 ? FreePort.pick() : options.port();
+            URI publicUrl = config.server().publicUrl() != null
+                    ? config.server().publicUrl().uri()
+                    : URI.create("http://localhost:" + port);
+            DevIssuer issuer = new DevIssuer(publicUrl.toString().replaceAll("/$", ""), Audience.of(publicUrl));
+            GatehouseConfig effective = config
+                    .withServer(config.server().withPort(port).withHost(options.host()))
+                    .withStorage(new StorageSettings(new StorageSettings.Postgres(jdbcUrl, "postgres", "", 8)))
+                    .withTemporal(new TemporalSettings(temporalTarget, "default", null, null));
+            Broker broker = Broker.start(effective, Optional.of(issuer),
+                    List.of(new ReadinessCheck("temporal", temporal::isServing)));
+            started.push(broker);
+            return new DevStack(started, broker, demo, issuer, temporalTarget, jdbcUrl);
+        } catch (IOException e) {
+            closeAll(started);
+            throw new IllegalStateException("cannot start embedded PostgreSQL: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    private static int temporalPort(int requested) {
+        if (requested == 0) {
+            return FreePort.pick();
+        }
+        if (!FreePort.isFree(requested)) {
+            int other = FreePort.pick();
+            log.warn("port {} is taken; the embedded Temporal server listens on {} instead", requested, other);
+            return other;
+        }
+        return requested;
+    }
+
+    private static GatehouseConfig demoConfig(ConfigLoader loader, URI demoUrl) {
+        try (InputStream in = DevStack.class.getResourceAsStream("/dev/demo-gatehouse.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("the built-in demo configuration is missing from the artifact");
+            }
+            String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("@DEMO_UPSTREAM_URL@", demoUrl.toString());
+            return loader.parse("built-in demo configuration", yaml, Path.of("."));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the built-in demo configuration", e);
+        }
+    }
+
+    public URI brokerUrl() {
+        return broker.publicUrl();
+    }
+
+    public int brokerPort() {
+        return broker.port();
+    }
+
+    public URI demoUpstreamUrl() {
+        return demo.url();
+    }
+
+    public DevIssuer issuer() {
+        return issuer;
+    }
+
+    public String temporalTarget() {
+        return temporalTarget;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    @Override
+    public void close() {
+        closeAll(parts);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> parts) {
+        while (!parts.isEmpty()) {
+            AutoCloseable part = parts.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                log.warn("failed to stop {} cleanly: {}", part.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

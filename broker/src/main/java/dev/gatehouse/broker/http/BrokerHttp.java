@@ -1,0 +1,125 @@
+package dev.gatehouse.broker.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.dev.DevIssuer;
+import dev.gatehouse.broker.mcp.McpEndpoint;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+import org.eclipse.jetty.server.ServerConnector;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The broker's HTTP server: the MCP endpoint, health, protected-resource metadata, the dev
+ * issuer (dev mode only) and the UI's assets. Requests run on virtual threads, so a held stream
+ * costs no platform thread.
+ */
+public final class BrokerHttp implements AutoCloseable {
+
+    /** Streams may sit idle between events far longer than Jetty's 30 s default. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofHours(1);
+
+    private final Javalin app;
+
+    private BrokerHttp(Javalin app) {
+        this.app = app;
+    }
+
+    /** Everything the HTTP server serves, built by the composition root. */
+    public record Parts(
+            String host,
+            int port,
+            URI publicUrl,
+            McpEndpoint mcp,
+            Set<String> upstreamNames,
+            Set<String> issuers,
+            List<ReadinessCheck> readiness,
+            Optional<DevIssuer> devIssuer,
+            ObjectMapper json) {
+    }
+
+    public static BrokerHttp start(Parts parts) {
+        HttpErrors errors = new HttpErrors(parts.json(), parts.publicUrl());
+        Javalin app = Javalin.create(config -> {
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            // Compression would buffer SSE events; MCP streams must reach the client as they are sent.
+            config.http.compressionStrategy = CompressionStrategy.NONE;
+            config.jetty.host = parts.host();
+            config.jetty.port = parts.port();
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/gatehouse-ui";
+                files.location = Location.CLASSPATH;
+            });
+            RoutesConfig routes = config.routes;
+            errors.register(routes);
+            routes.post("/mcp/{upstream}", parts.mcp()::post);
+            routes.get("/mcp/{upstream}", parts.mcp()::get);
+            routes.delete("/mcp/{upstream}", parts.mcp()::delete);
+            routes.get("/healthz", ctx -> ctx.json(Map.of("status", "alive")));
+            routes.get("/readyz", ctx -> readiness(ctx, parts.readiness()));
+            routes.get("/.well-known/oauth-protected-resource/mcp/{upstream}", ctx -> resourceMetadata(ctx, parts));
+            routes.get("/.well-known/oauth-protected-resource", ctx -> resourceMetadata(ctx, parts));
+            parts.devIssuer().ifPresent(dev -> DevIssuerRoutes.register(routes, dev));
+        });
+        app.start();
+        Arrays.stream(app.jettyServer().server().getConnectors())
+                .filter(ServerConnector.class::isInstance)
+                .map(ServerConnector.class::cast)
+                .forEach(c -> c.setIdleTimeout(IDLE_TIMEOUT.toMillis()));
+        return new BrokerHttp(app);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private static void readiness(Context ctx, List<ReadinessCheck> checks) {
+        Map<String, String> status = new LinkedHashMap<>();
+        boolean ready = true;
+        for (ReadinessCheck check : checks) {
+            boolean ok;
+            try {
+                ok = check.ready().getAsBoolean();
+            } catch (RuntimeException e) {
+                ok = false;
+            }
+            status.put(check.name(), ok ? "ready" : "unavailable");
+            ready &= ok;
+        }
+        ctx.status(ready ? 200 : 503).json(Map.of("status", ready ? "ready" : "not ready", "checks", status));
+    }
+
+    /** RFC 9728 protected-resource metadata: which resource this is and who issues tokens for it. */
+    private static void resourceMetadata(Context ctx, Parts parts) {
+        String base = parts.publicUrl().toString().replaceAll("/$", "");
+        String upstream = ctx.pathParamMap().get("upstream");
+        if (upstream != null && !parts.upstreamNames().contains(upstream)) {
+            ctx.status(404).json(Map.of("error", "unknown upstream '" + upstream + "'"));
+            return;
+        }
+        ctx.json(Map.of(
+                "resource", upstream == null ? base + "/mcp" : base + "/mcp/" + upstream,
+                "authorization_servers", List.copyOf(parts.issuers()),
+                "bearer_methods_supported", List.of("header"),
+                "resource_name", "Gatehouse"));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+}

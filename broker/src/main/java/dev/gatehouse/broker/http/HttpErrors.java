@@ -1,0 +1,65 @@
+package dev.gatehouse.broker.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.auth.AuthenticationException;
+import dev.gatehouse.broker.mcp.JsonRpcErrors;
+import dev.gatehouse.broker.mcp.McpRefusal;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+
+/** The one place where failures become HTTP responses with a JSON-RPC error body. */
+final class HttpErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
+
+    private final ObjectMapper json;
+    private final URI publicUrl;
+
+    HttpErrors(ObjectMapper json, URI publicUrl) {
+        this.json = json;
+        this.publicUrl = publicUrl;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.exception(McpRefusal.class, (e, ctx) -> refuse(ctx, e));
+        routes.exception(AuthenticationException.class, (e, ctx) -> {
+            // RFC 9728 §5.1: point the client at the metadata for the exact resource it asked for.
+            String metadata = publicBase() + "/.well-known/oauth-protected-resource" + ctx.path();
+            ctx.header("WWW-Authenticate", "Bearer resource_metadata=\"" + metadata + "\", error=\"invalid_token\", "
+                    + "error_description=\"" + e.getMessage().replace("\"", "'") + "\"");
+            refuse(ctx, new McpRefusal(McpRefusal.Reason.UNAUTHENTICATED, e.getMessage()));
+        });
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+            if (!ctx.res().isCommitted()) {
+                ctx.status(500).contentType("application/json")
+                        .result("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":\"internal broker error; see the broker's log\"}}");
+            }
+        });
+    }
+
+    private void refuse(Context ctx, McpRefusal refusal) {
+        if (refusal.reason().httpStatus() >= 500) {
+            log.warn("{} {}: {}", ctx.method(), ctx.path(), refusal.getMessage());
+        }
+        if (ctx.res().isCommitted()) {
+            return;
+        }
+        try {
+            ctx.status(refusal.reason().httpStatus())
+                    .contentType("application/json")
+                    .result(json.writeValueAsBytes(JsonRpcErrors.of(json, refusal)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            ctx.status(refusal.reason().httpStatus());
+        }
+    }
+
+    private String publicBase() {
+        String s = publicUrl.toString();
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+}

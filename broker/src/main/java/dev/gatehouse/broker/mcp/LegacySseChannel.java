@@ -1,0 +1,174 @@
+package dev.gatehouse.broker.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.activities.forward.UpstreamClient;
+import dev.gatehouse.activities.forward.UpstreamException;
+import dev.gatehouse.activities.sessions.McpSession;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Bridges callers speaking Streamable HTTP to an upstream that only speaks the legacy HTTP+SSE
+ * transport (2024-11-05). Each caller session holds one upstream SSE connection in this process:
+ * the session row is shared, but the live connection is not, so a request for a legacy session
+ * reaching another replica (or this one after a restart) is answered 404 and the client starts
+ * a new session, as MCP clients do on 404.
+ */
+final class LegacySseChannel implements UpstreamChannel {
+
+    private final UpstreamClient client;
+    private final SessionDirectory sessions;
+    private final int maxMessageBytes;
+    private final Duration timeout;
+    private final Map<String, LegacyConnection> live = new ConcurrentHashMap<>();
+
+    LegacySseChannel(UpstreamClient client, SessionDirectory sessions, int maxMessageBytes) {
+        this.client = client;
+        this.sessions = sessions;
+        this.maxMessageBytes = maxMessageBytes;
+        this.timeout = client.target().timeout();
+    }
+
+    @Override
+    public void post(McpExchange exchange, JsonRpcMessage message) {
+        if (message.isInitialize()) {
+            initialize(exchange, message);
+            return;
+        }
+        LegacyConnection connection = connectionFor(exchange, message.id());
+        if (!message.isRequest()) {
+            connection.postRaw(message.raw());
+            exchange.status(202);
+            return;
+        }
+        answer(exchange, connection, message, Optional.empty());
+    }
+
+    private void initialize(McpExchange exchange, JsonRpcMessage message) {
+        LegacyConnection connection;
+        try {
+            connection = LegacyConnection.open(client, exchange.json(), maxMessageBytes, client.target().connectTimeout().plus(timeout));
+        } catch (UpstreamException e) {
+            throw new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE, e.getMessage(), message.id(),
+                    Map.of("upstream", e.upstream()), e);
+        }
+        String id = sessions.newId();
+        sessions.create(new McpSession(id, exchange.upstream(), connection.endpoint().toString(), McpSession.Transport.SSE,
+                exchange.caller().issuer(), exchange.caller().subject(),
+                message.declaredProtocolVersion().orElse(null), Instant.now(), Optional.empty()));
+        live.put(id, connection);
+        connection.ended().thenRun(() -> {
+            if (live.remove(id, connection)) {
+                sessions.end(id, "the legacy upstream closed its SSE stream");
+            }
+        });
+        answer(exchange, connection, message, Optional.of(id));
+    }
+
+    /** Streams everything routed to this request until its response arrives. */
+    private void answer(McpExchange exchange, LegacyConnection connection, JsonRpcMessage message, Optional<String> sessionId) {
+        BlockingQueue<JsonNode> sink;
+        try {
+            sink = connection.request(message);
+        } catch (UpstreamException e) {
+            throw new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE, e.getMessage(), message.id(),
+                    Map.of("upstream", e.upstream()), e);
+        }
+        exchange.startEventStream(200);
+        sessionId.ifPresent(id -> exchange.setHeader(ForwardedHeaders.SESSION_ID, id));
+        JsonNode token = message.params().path("_meta").path("progressToken");
+        try {
+            while (true) {
+                JsonNode next = sink.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (next == null) {
+                    exchange.sendEvent(exchange.errorMessage(new McpRefusal(McpRefusal.Reason.UPSTREAM_TIMEOUT,
+                            "upstream '" + client.target().name() + "' sent nothing for " + timeout.toMillis() + " ms",
+                            message.id(), Map.of("upstream", client.target().name()), null)));
+                    return;
+                }
+                if (next == LegacyConnection.END) {
+                    return;
+                }
+                if (!exchange.sendEvent(next)) {
+                    return;
+                }
+                if (!next.has("method") && next.has("id")) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            connection.forget(message.id(), token);
+            if (connection.isClosed()) {
+                exchange.sendEvent(exchange.errorMessage(new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE,
+                        "upstream '" + client.target().name() + "' closed its SSE stream", message.id(),
+                        Map.of("upstream", client.target().name()), null)));
+            }
+        }
+    }
+
+    @Override
+    public void get(McpExchange exchange) {
+        LegacyConnection connection = connectionFor(exchange, null);
+        BlockingQueue<JsonNode> sink = connection.listen();
+        exchange.startEventStream(200);
+        try {
+            while (true) {
+                JsonNode next = sink.poll(15, TimeUnit.SECONDS);
+                if (next == LegacyConnection.END) {
+                    return;
+                }
+                // Silence is answered with a comment so a vanished caller is noticed and the stream released.
+                boolean delivered = next == null ? exchange.sendComment("keep-alive") : exchange.sendEvent(next);
+                if (!delivered) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            connection.stopListening(sink);
+        }
+    }
+
+    @Override
+    public void delete(McpExchange exchange) {
+        McpSession session = SessionBinding.resolve(exchange, sessions, null)
+                .orElseThrow(() -> new McpRefusal(McpRefusal.Reason.INVALID_REQUEST, "DELETE needs an Mcp-Session-Id header"));
+        LegacyConnection connection = live.remove(session.id());
+        if (connection != null) {
+            connection.close();
+        }
+        sessions.end(session.id(), "deleted by client");
+        exchange.status(200);
+    }
+
+    private LegacyConnection connectionFor(McpExchange exchange, JsonNode requestId) {
+        McpSession session = SessionBinding.resolve(exchange, sessions, requestId)
+                .orElseThrow(() -> new McpRefusal(McpRefusal.Reason.INVALID_REQUEST,
+                        "Mcp-Session-Id header is required after initialize", requestId, Map.of(), null));
+        LegacyConnection connection = live.get(session.id());
+        if (connection == null || connection.isClosed()) {
+            sessions.end(session.id(), "legacy upstream connection not held by this broker");
+            throw new McpRefusal(McpRefusal.Reason.UNKNOWN_SESSION,
+                    "the legacy upstream connection for this session is gone; send a new initialize request",
+                    requestId, Map.of(), null);
+        }
+        return connection;
+    }
+
+    @Override
+    public void close() {
+        live.values().forEach(LegacyConnection::close);
+        live.clear();
+        client.close();
+    }
+}

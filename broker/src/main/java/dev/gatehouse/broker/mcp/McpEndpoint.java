@@ -1,0 +1,135 @@
+package dev.gatehouse.broker.mcp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.auth.AuthenticationException;
+import dev.gatehouse.broker.auth.Caller;
+import dev.gatehouse.activities.forward.UpstreamClient;
+import dev.gatehouse.activities.forward.UpstreamTarget;
+import dev.gatehouse.broker.auth.TokenVerifier;
+import dev.gatehouse.broker.config.ServerSettings;
+import dev.gatehouse.broker.config.UpstreamSettings;
+import io.javalin.http.Context;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * {@code POST|GET|DELETE /mcp/{upstream}}: checks origin, token, size and shape, then hands the
+ * exchange to the upstream's channel. Nothing is forwarded until every check has passed.
+ * Thread-safe; one per broker.
+ */
+public final class McpEndpoint implements AutoCloseable {
+
+    private final Map<String, UpstreamChannel> channels;
+    private final TokenVerifier tokens;
+    private final OriginPolicy origins;
+    private final ObjectMapper json;
+    private final long maxRequestBytes;
+
+    McpEndpoint(Map<String, UpstreamChannel> channels, TokenVerifier tokens, OriginPolicy origins,
+                ObjectMapper json, long maxRequestBytes) {
+        this.channels = Map.copyOf(channels);
+        this.tokens = tokens;
+        this.origins = origins;
+        this.json = json;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** Builds the endpoint with one channel per configured upstream. */
+    public static McpEndpoint create(java.util.List<UpstreamSettings> upstreams, SessionDirectory sessions,
+                                     TokenVerifier tokens, OriginPolicy origins, ObjectMapper json, ServerSettings server) {
+        Map<String, UpstreamChannel> channels = new java.util.LinkedHashMap<>();
+        int maxMessage = server.maxMessageSize().asIntBytes();
+        for (UpstreamSettings upstream : upstreams) {
+            UpstreamClient client = new UpstreamClient(new UpstreamTarget(upstream.name(), upstream.url().uri(),
+                    upstream.headers(), upstream.connectTimeout(), upstream.timeout()));
+            channels.put(upstream.name(), switch (upstream.transport()) {
+                case STREAMABLE_HTTP -> new StreamableHttpChannel(client, sessions, maxMessage);
+                case SSE -> new LegacySseChannel(client, sessions, maxMessage);
+            });
+        }
+        return new McpEndpoint(channels, tokens, origins, json, server.maxRequestSize().bytes());
+    }
+
+    public void post(Context ctx) {
+        McpExchange exchange = admit(ctx);
+        byte[] body = readBody(ctx);
+        JsonRpcMessage message = JsonRpcMessage.parse(json, body);
+        RoutingHeaders.check(message, ctx::header);
+        channel(exchange).post(exchange, message);
+    }
+
+    public void get(Context ctx) {
+        McpExchange exchange = admit(ctx);
+        channel(exchange).get(exchange);
+    }
+
+    public void delete(Context ctx) {
+        McpExchange exchange = admit(ctx);
+        channel(exchange).delete(exchange);
+    }
+
+    private McpExchange admit(Context ctx) {
+        if (!origins.permits(ctx.header("Origin"))) {
+            throw new McpRefusal(McpRefusal.Reason.FORBIDDEN_ORIGIN,
+                    "Origin " + ctx.header("Origin") + " is not allowed (server.allowedOrigins)");
+        }
+        Caller caller = authenticate(ctx.header("Authorization"));
+        String upstream = ctx.pathParam("upstream");
+        if (!channels.containsKey(upstream)) {
+            throw new McpRefusal(McpRefusal.Reason.UNKNOWN_UPSTREAM,
+                    "unknown upstream '" + upstream + "'; configured upstreams: " + String.join(", ", new TreeSet<>(channels.keySet())),
+                    null, Map.of("upstreams", new TreeSet<>(channels.keySet())), null);
+        }
+        return new McpExchange(ctx, caller, upstream, json);
+    }
+
+    private Caller authenticate(String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            throw new AuthenticationException("a bearer token is required (Authorization: Bearer <JWT>)");
+        }
+        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new AuthenticationException("only Bearer tokens are accepted");
+        }
+        return tokens.verify(authorization.substring(7).trim());
+    }
+
+    private UpstreamChannel channel(McpExchange exchange) {
+        return channels.get(exchange.upstream());
+    }
+
+    private byte[] readBody(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxRequestBytes) {
+            throw tooLarge();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+        byte[] buffer = new byte[8192];
+        try (InputStream in = ctx.req().getInputStream()) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                out.write(buffer, 0, n);
+                if (out.size() > maxRequestBytes) {
+                    throw tooLarge();
+                }
+            }
+        } catch (IOException e) {
+            throw new McpRefusal(McpRefusal.Reason.PARSE_ERROR, "the request body could not be read: " + e.getMessage());
+        }
+        return out.toByteArray();
+    }
+
+    private McpRefusal tooLarge() {
+        return new McpRefusal(McpRefusal.Reason.PAYLOAD_TOO_LARGE,
+                "the request body exceeds the limit of " + maxRequestBytes + " bytes (server.maxRequestSize)",
+                null, Map.of("limitBytes", maxRequestBytes), null);
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(UpstreamChannel::close);
+    }
+}

@@ -1,0 +1,180 @@
+package dev.gatehouse.broker.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.activities.forward.UpstreamClient;
+import dev.gatehouse.activities.forward.UpstreamException;
+import dev.gatehouse.activities.forward.UpstreamRequest;
+import dev.gatehouse.activities.forward.UpstreamResponse;
+import dev.gatehouse.activities.sessions.McpSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A transparent proxy to a Streamable HTTP upstream (every revision from 2025-03-26 on, sessioned
+ * or stateless). JSON answers are passed whole (they are one message, capped in size); SSE
+ * answers stream event by event. The upstream's session id is swapped for one the broker mints
+ * and binds to the caller.
+ */
+final class StreamableHttpChannel implements UpstreamChannel {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamableHttpChannel.class);
+
+    private final UpstreamClient client;
+    private final SessionDirectory sessions;
+    private final int maxMessageBytes;
+
+    StreamableHttpChannel(UpstreamClient client, SessionDirectory sessions, int maxMessageBytes) {
+        this.client = client;
+        this.sessions = sessions;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    public void post(McpExchange exchange, JsonRpcMessage message) {
+        Optional<McpSession> session = SessionBinding.resolve(exchange, sessions, message.id());
+        UpstreamRequest request = new UpstreamRequest("POST", client.target().url(),
+                upstreamHeaders(exchange, session), message.raw());
+        try (UpstreamResponse response = send(request, message.id())) {
+            checkCredentialsAccepted(response, message.id());
+            Optional<String> brokerSessionId = session.map(McpSession::id);
+            if (message.isInitialize() && isSuccess(response.status())) {
+                brokerSessionId = response.header(ForwardedHeaders.SESSION_ID)
+                        .map(upstreamId -> startSession(exchange, message, upstreamId));
+            }
+            endSessionIfUpstreamForgotIt(session, response);
+            reply(exchange, response, brokerSessionId, message.id());
+        }
+    }
+
+    @Override
+    public void get(McpExchange exchange) {
+        Optional<McpSession> session = SessionBinding.resolve(exchange, sessions, null);
+        UpstreamRequest request = new UpstreamRequest("GET", client.target().url(), upstreamHeaders(exchange, session), null);
+        try (UpstreamResponse response = send(request, null)) {
+            checkCredentialsAccepted(response, null);
+            endSessionIfUpstreamForgotIt(session, response);
+            reply(exchange, response, session.map(McpSession::id), null);
+        }
+    }
+
+    @Override
+    public void delete(McpExchange exchange) {
+        Optional<McpSession> session = SessionBinding.resolve(exchange, sessions, null);
+        UpstreamRequest request = new UpstreamRequest("DELETE", client.target().url(), upstreamHeaders(exchange, session), null);
+        try (UpstreamResponse response = send(request, null)) {
+            checkCredentialsAccepted(response, null);
+            if (session.isPresent() && (isSuccess(response.status()) || response.status() == 404)) {
+                sessions.end(session.get().id(), "deleted by client");
+            }
+            reply(exchange, response, Optional.empty(), null);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    private String startSession(McpExchange exchange, JsonRpcMessage initialize, String upstreamSessionId) {
+        String id = sessions.newId();
+        sessions.create(new McpSession(id, exchange.upstream(), upstreamSessionId, McpSession.Transport.STREAMABLE_HTTP,
+                exchange.caller().issuer(), exchange.caller().subject(),
+                initialize.declaredProtocolVersion().orElse(null), Instant.now(), Optional.empty()));
+        return id;
+    }
+
+    private void endSessionIfUpstreamForgotIt(Optional<McpSession> session, UpstreamResponse response) {
+        if (session.isPresent() && response.status() == 404) {
+            sessions.end(session.get().id(), "upstream no longer knows the session");
+        }
+    }
+
+    private Map<String, java.util.List<String>> upstreamHeaders(McpExchange exchange, Optional<McpSession> session) {
+        return ForwardedHeaders.toUpstream(exchange.headerNames(), exchange::headerValues,
+                session.map(McpSession::upstreamSessionId).orElse(null));
+    }
+
+    private UpstreamResponse send(UpstreamRequest request, JsonNode requestId) {
+        try {
+            return client.send(request);
+        } catch (UpstreamException.TimedOut e) {
+            throw new McpRefusal(McpRefusal.Reason.UPSTREAM_TIMEOUT, e.getMessage(), requestId,
+                    Map.of("upstream", e.upstream()), e);
+        } catch (UpstreamException e) {
+            throw new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE, e.getMessage(), requestId,
+                    Map.of("upstream", e.upstream()), e);
+        }
+    }
+
+    private void checkCredentialsAccepted(UpstreamResponse response, JsonNode requestId) {
+        if (response.status() == 401 || response.status() == 403) {
+            log.warn("upstream {} refused the broker's credentials (HTTP {})", client.target().name(), response.status());
+            throw new McpRefusal(McpRefusal.Reason.UPSTREAM_REJECTED_CREDENTIALS,
+                    "upstream '" + client.target().name() + "' refused the broker's credentials (HTTP "
+                            + response.status() + "); an operator must fix the upstream's configured headers",
+                    requestId, Map.of("upstream", client.target().name()), null);
+        }
+    }
+
+    private void reply(McpExchange exchange, UpstreamResponse response, Optional<String> brokerSessionId, JsonNode requestId) {
+        if (response.isEventStream()) {
+            exchange.status(response.status());
+            ForwardedHeaders.toClient(response, exchange::setHeader);
+            exchange.setHeader("X-Accel-Buffering", "no");
+            exchange.setHeader("Cache-Control", "no-cache");
+            brokerSessionId.ifPresent(id -> exchange.setHeader(ForwardedHeaders.SESSION_ID, id));
+            SseRelay.Outcome outcome = new SseRelay(maxMessageBytes).relay(response.body(), exchange.body());
+            if (outcome == SseRelay.Outcome.EVENT_TOO_LARGE) {
+                McpRefusal refusal = tooLarge("an SSE event", requestId);
+                log.warn(refusal.getMessage());
+                exchange.sendEvent(exchange.errorMessage(refusal));
+            }
+            return;
+        }
+        byte[] body = readCapped(response.body(), requestId);
+        ForwardedHeaders.toClient(response, exchange::setHeader);
+        brokerSessionId.ifPresent(id -> exchange.setHeader(ForwardedHeaders.SESSION_ID, id));
+        if (body.length == 0 && (response.status() == 202 || response.status() == 204)) {
+            exchange.status(response.status());
+            return;
+        }
+        exchange.writeBytes(response.status(), null, body);
+    }
+
+    private byte[] readCapped(InputStream in, JsonNode requestId) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                out.write(buffer, 0, n);
+                if (out.size() > maxMessageBytes) {
+                    throw tooLarge("a response", requestId);
+                }
+            }
+        } catch (IOException e) {
+            throw new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE,
+                    "upstream '" + client.target().name() + "' broke off its response: " + e.getMessage(),
+                    requestId, Map.of("upstream", client.target().name()), e);
+        }
+        return out.toByteArray();
+    }
+
+    private McpRefusal tooLarge(String what, JsonNode requestId) {
+        return new McpRefusal(McpRefusal.Reason.UPSTREAM_MESSAGE_TOO_LARGE,
+                "upstream '" + client.target().name() + "' sent " + what + " larger than the limit of "
+                        + maxMessageBytes + " bytes (server.maxMessageSize)",
+                requestId, Map.of("upstream", client.target().name(), "limitBytes", maxMessageBytes), null);
+    }
+
+    private static boolean isSuccess(int status) {
+        return status >= 200 && status < 300;
+    }
+}

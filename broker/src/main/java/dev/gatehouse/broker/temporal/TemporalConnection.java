@@ -1,0 +1,53 @@
+package dev.gatehouse.broker.temporal;
+
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+
+import java.time.Duration;
+
+/**
+ * The broker's connection to its Temporal cluster. Gated calls run there; for now the broker
+ * uses it to report readiness. Thread-safe.
+ */
+public final class TemporalConnection implements AutoCloseable {
+
+    private final String target;
+    private final WorkflowServiceStubs stubs;
+
+    private TemporalConnection(String target, WorkflowServiceStubs stubs) {
+        this.target = target;
+        this.stubs = stubs;
+    }
+
+    /** Connects lazily: the broker starts even while Temporal is briefly unreachable, and says so on /readyz. */
+    public static TemporalConnection to(String target) {
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(target)
+                .setRpcTimeout(Duration.ofSeconds(5))
+                .build());
+        return new TemporalConnection(target, stubs);
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public WorkflowServiceStubs stubs() {
+        return stubs;
+    }
+
+    /** True when the frontend answers its health check. */
+    public boolean isServing() {
+        try {
+            return stubs.healthCheck().getStatus().name().equals("SERVING");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        stubs.shutdown();
+        stubs.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+}
