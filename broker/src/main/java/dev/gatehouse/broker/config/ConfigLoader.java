@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -90,10 +91,20 @@ public final class ConfigLoader {
     private static ConfigProblem problemOf(String source, KeyLines lines, JacksonException e) {
         JsonLocation location = e.getLocation();
         int line = location == null ? 0 : location.getLineNr();
+        StreamReadException syntax = syntaxErrorIn(e);
+        if (syntax != null) {
+            JsonLocation at = syntax.getLocation();
+            return new ConfigProblem(source, at == null ? line : at.getLineNr(), "",
+                    "not valid YAML: " + syntax.getOriginalMessage().replaceAll("\\s+", " ").trim());
+        }
         if (!(e instanceof JsonMappingException mapping)) {
-            return new ConfigProblem(source, line, "", "not valid YAML: " + e.getOriginalMessage());
+            return new ConfigProblem(source, line, "", e.getOriginalMessage());
         }
         String key = KeyPaths.of(mapping.getPath());
+        // The parser's position may already be past the offending token; the key's own line is exact.
+        if (lines.has(key)) {
+            line = lines.lineOf(key);
+        }
         if (e instanceof UnrecognizedPropertyException unknown) {
             TreeSet<String> known = new TreeSet<>();
             unknown.getKnownPropertyIds().forEach(id -> known.add(String.valueOf(id)));
@@ -111,6 +122,16 @@ public final class ConfigLoader {
             line = lines.lineOf(key) > 0 ? lines.lineOf(key) : line;
         }
         return new ConfigProblem(source, line, key, message == null ? e.getClass().getSimpleName() : message);
+    }
+
+    /** The YAML syntax error behind {@code e}, which databind may have wrapped; null if it is not one. */
+    private static StreamReadException syntaxErrorIn(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StreamReadException read && !(t instanceof JsonMappingException)) {
+                return read;
+            }
+        }
+        return null;
     }
 
     /** Every string value passes through here, so {@code ${env:…}} works wherever a string is expected. */

@@ -1,0 +1,241 @@
+package dev.gatehouse.broker.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    private final ConfigLoader loader = new ConfigLoader(Map.of("CRM_TOKEN", "s3cr3t-token")::get);
+
+    private GatehouseConfig parse(String yaml) {
+        return loader.parse("gatehouse.yaml", yaml, Path.of("."));
+    }
+
+    private ConfigProblem onlyProblem(String yaml) {
+        try {
+            parse(yaml);
+        } catch (ConfigException e) {
+            assertThat(e.problems()).hasSize(1);
+            return e.problems().getFirst();
+        }
+        throw new AssertionError("expected a ConfigException");
+    }
+
+    @Test
+    void readsTheDocumentedShape() {
+        GatehouseConfig config = parse("""
+                server:
+                  port: 9090
+                  publicUrl: https://gatehouse.example.com
+                upstreams:
+                  - name: crm
+                    url: https://crm-mcp.internal/mcp
+                    headers:
+                      Authorization: "Bearer ${env:CRM_TOKEN}"
+                    timeout: 90s
+                approvers:
+                  dba:
+                    members: [alice@example.com]
+                    slack: { channel: "C0123456" }
+                    email: true
+                policies:
+                  - name: deleting customers needs a DBA
+                    upstream: crm
+                    tools: ["delete_*"]
+                    when: "args.table == 'customers'"
+                    action: approve
+                    approval:
+                      approvers: [dba]
+                      required: 1
+                      timeout: 30m
+                      remindEvery: 10m
+                      escalate: [{ after: 15m, to: [dba] }]
+                  - name: everything else
+                    action: deny
+                    reason: no policy allows this call
+                """);
+        assertThat(config.server().port()).isEqualTo(9090);
+        UpstreamSettings crm = config.upstream("crm").orElseThrow();
+        assertThat(crm.headers()).containsEntry("Authorization", "Bearer s3cr3t-token");
+        assertThat(crm.timeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(crm.transport()).isEqualTo(UpstreamTransport.STREAMABLE_HTTP);
+        assertThat(config.policies().getFirst().approval().escalate().getFirst().after()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(config.policies().get(1).action()).isEqualTo(PolicyRule.Action.DENY);
+    }
+
+    @Test
+    void upstreamToStringNeverShowsCredentials() {
+        GatehouseConfig config = parse("""
+                upstreams:
+                  - name: crm
+                    url: https://crm-mcp.internal/mcp
+                    headers: { Authorization: "Bearer ${env:CRM_TOKEN}" }
+                """);
+        assertThat(config.toString()).doesNotContain("s3cr3t-token").contains("Authorization");
+    }
+
+    @Test
+    void refusesAnUnknownKeyNamingLineAndKey() {
+        ConfigProblem problem = onlyProblem("""
+                upstreams:
+                  - name: crm
+                    url: https://crm-mcp.internal/mcp
+                    timeuot: 5s
+                """);
+        assertThat(problem.line()).isEqualTo(4);
+        assertThat(problem.key()).isEqualTo("upstreams[0].timeuot");
+        assertThat(problem.message()).contains("unknown key").contains("timeout");
+        assertThat(problem.toString()).startsWith("gatehouse.yaml:4: upstreams[0].timeuot: unknown key");
+    }
+
+    @Test
+    void refusesABadUrlAtItsLine() {
+        ConfigProblem problem = onlyProblem("""
+                upstreams:
+                  - name: crm
+                    url: ftp://crm-mcp.internal/mcp
+                """);
+        assertThat(problem.line()).isEqualTo(3);
+        assertThat(problem.key()).isEqualTo("upstreams[0].url");
+        assertThat(problem.message()).contains("http:// or https://");
+    }
+
+    @Test
+    void refusesAnInvalidUpstreamNameAtItsKey() {
+        ConfigProblem problem = onlyProblem("""
+                upstreams:
+                  - url: https://crm-mcp.internal/mcp
+                    name: "CRM!"
+                """);
+        assertThat(problem.key()).isEqualTo("upstreams[0].name");
+        assertThat(problem.line()).isEqualTo(3);
+        assertThat(problem.message()).contains("lower-case");
+    }
+
+    @Test
+    void refusesABadDuration() {
+        ConfigProblem problem = onlyProblem("""
+                upstreams:
+                  - name: crm
+                    url: https://crm-mcp.internal/mcp
+                    timeout: soon
+                """);
+        assertThat(problem.line()).isEqualTo(4);
+        assertThat(problem.key()).isEqualTo("upstreams[0].timeout");
+        assertThat(problem.message()).contains("duration");
+    }
+
+    @Test
+    void refusesAnUnknownActionListingTheValidOnes() {
+        ConfigProblem problem = onlyProblem("""
+                policies:
+                  - name: r
+                    action: maybe
+                """);
+        assertThat(problem.line()).isEqualTo(3);
+        assertThat(problem.message()).contains("allow, deny, approve");
+    }
+
+    @Test
+    void namesAMissingEnvironmentVariableButNeverAValue() {
+        ConfigProblem problem = onlyProblem("""
+                upstreams:
+                  - name: crm
+                    url: https://crm-mcp.internal/mcp
+                    headers: { Authorization: "Bearer ${env:MISSING_TOKEN}" }
+                """);
+        assertThat(problem.line()).isEqualTo(4);
+        assertThat(problem.message()).isEqualTo("environment variable MISSING_TOKEN is not set");
+    }
+
+    @Test
+    void readsSecretsFromFilesRelativeToTheConfig(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("token.txt"), "from-a-file\n");
+        Path file = dir.resolve("gatehouse.yaml");
+        Files.writeString(file, """
+                upstreams:
+                  - name: crm
+                    url: https://crm-mcp.internal/mcp
+                    headers: { X-Api-Key: "${file:token.txt}" }
+                """);
+        assertThat(loader.load(file).upstream("crm").orElseThrow().headers()).containsEntry("X-Api-Key", "from-a-file");
+    }
+
+    @Test
+    void reportsEveryDanglingReference() {
+        try {
+            parse("""
+                    upstreams:
+                      - name: crm
+                        url: https://crm-mcp.internal/mcp
+                    policies:
+                      - name: a
+                        upstream: billing
+                        action: allow
+                        mask: strict
+                      - name: b
+                        upstream: crm
+                        action: approve
+                        approval: { approvers: [dba] }
+                    """);
+            throw new AssertionError("expected a ConfigException");
+        } catch (ConfigException e) {
+            assertThat(e.problems()).extracting(ConfigProblem::key)
+                    .containsExactly("policies[0].upstream", "policies[0].mask", "policies[1].approval.approvers[0]");
+            assertThat(e.problems()).extracting(ConfigProblem::line).containsExactly(6, 8, 12);
+            assertThat(e.getMessage()).contains("unknown upstream 'billing' (known: crm)");
+        }
+    }
+
+    @Test
+    void refusesDuplicateUpstreamNames() {
+        ConfigProblem problem = onlyProblem("""
+                upstreams:
+                  - name: crm
+                    url: https://a.internal/mcp
+                  - name: crm
+                    url: https://b.internal/mcp
+                """);
+        assertThat(problem.key()).isEqualTo("upstreams[1].name");
+        assertThat(problem.line()).isEqualTo(4);
+    }
+
+    @Test
+    void refusesInvalidYamlWithItsLine() {
+        ConfigProblem problem = onlyProblem("""
+                upstreams:
+                  - name: "crm
+                    url: https://a.internal/mcp
+                """);
+        assertThat(problem.line()).isGreaterThan(0);
+        assertThat(problem.message()).startsWith("not valid YAML");
+    }
+
+    @Test
+    void refusesAMissingFile(@TempDir Path dir) {
+        assertThatThrownBy(() -> loader.load(dir.resolve("nope.yaml")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nope.yaml: file not found");
+    }
+
+    @Test
+    void refusesApproveWithoutApprovalBlock() {
+        ConfigProblem problem = onlyProblem("""
+                policies:
+                  - name: gate
+                    action: approve
+                """);
+        assertThat(problem.key()).isEqualTo("policies[0].action");
+        assertThat(problem.line()).isEqualTo(3);
+        assertThat(problem.message()).contains("approval");
+    }
+}

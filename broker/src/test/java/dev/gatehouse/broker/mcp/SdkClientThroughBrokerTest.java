@@ -1,0 +1,170 @@
+package dev.gatehouse.broker.mcp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.dev.DemoUpstream;
+import dev.gatehouse.broker.testing.TestStack;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.ClientCapabilities;
+import io.modelcontextprotocol.spec.McpSchema.CompleteRequest;
+import io.modelcontextprotocol.spec.McpSchema.CreateMessageResult;
+import io.modelcontextprotocol.spec.McpSchema.ElicitResult;
+import io.modelcontextprotocol.spec.McpSchema.GetPromptRequest;
+import io.modelcontextprotocol.spec.McpSchema.Implementation;
+import io.modelcontextprotocol.spec.McpSchema.LoggingLevel;
+import io.modelcontextprotocol.spec.McpSchema.LoggingMessageNotification;
+import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
+import io.modelcontextprotocol.spec.McpSchema.PromptReference;
+import io.modelcontextprotocol.spec.McpSchema.ReadResourceRequest;
+import io.modelcontextprotocol.spec.McpSchema.ResourceContents;
+import io.modelcontextprotocol.spec.McpSchema.Role;
+import io.modelcontextprotocol.spec.McpSchema.SubscribeRequest;
+import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import io.modelcontextprotocol.spec.McpSchema.TextResourceContents;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The official MCP Java SDK client, through the broker, against an official-SDK upstream (the demo CRM). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SdkClientThroughBrokerTest {
+
+    private DemoUpstream upstream;
+    private TestStack stack;
+
+    @BeforeAll
+    void start() {
+        upstream = DemoUpstream.start(0);
+        stack = TestStack.start("""
+                upstreams:
+                  - name: crm
+                    url: %s
+                """.formatted(upstream.url()));
+    }
+
+    @AfterAll
+    void stop() {
+        stack.close();
+        upstream.close();
+    }
+
+    private McpClient.SyncSpec client(String token) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(stack.baseUrl().toString())
+                .endpoint("/mcp/crm")
+                .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
+                .addHttpRequestCustomizer((builder, method, uri, body, context) -> builder.header("Authorization", "Bearer " + token))
+                .build();
+        return McpClient.sync(transport)
+                .clientInfo(new Implementation("gatehouse-test", "1.0"))
+                .requestTimeout(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void initializesListsAndCallsTools() {
+        try (McpSyncClient client = client(stack.token("agent-1", "agents")).build()) {
+            assertThat(client.initialize().serverInfo().name()).isEqualTo("gatehouse-demo-crm");
+            assertThat(client.listTools().tools()).extracting(t -> t.name())
+                    .contains("search_customers", "delete_customer", "get_customer_profile", "export_report");
+            CallToolResult result = client.callTool(new CallToolRequest("search_customers", Map.of("query", "ada")));
+            assertThat(((TextContent) result.content().getFirst()).text()).contains("Ada Lovelace");
+            assertThat(result.structuredContent()).isNotNull();
+        }
+    }
+
+    @Test
+    void relaysProgressAndLoggingWhileAToolRuns() throws Exception {
+        BlockingQueue<ProgressNotification> progress = new LinkedBlockingQueue<>();
+        List<LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
+        try (McpSyncClient client = client(stack.token("agent-2", "agents"))
+                .progressConsumer(progress::add)
+                .loggingConsumer(logs::add)
+                .build()) {
+            client.initialize();
+            client.setLoggingLevel(LoggingLevel.INFO);
+            CallToolResult result = client.callTool(CallToolRequest.builder().name("export_report")
+                    .arguments(Map.of("steps", 3, "delayMs", 50)).progressToken("export-1").build());
+            assertThat(((TextContent) result.content().getFirst()).text()).isEqualTo("Report exported: 3 parts.");
+            for (int i = 0; i < 3; i++) {
+                ProgressNotification p = progress.poll(10, TimeUnit.SECONDS);
+                assertThat(p).as("progress notification %d", i + 1).isNotNull();
+                assertThat(p.progressToken()).isEqualTo("export-1");
+            }
+            assertThat(logs).extracting(l -> String.valueOf(l.data())).anyMatch(d -> d.contains("report exported"));
+        }
+    }
+
+    @Test
+    void readsResourcesAndDeliversSubscribedUpdates() throws Exception {
+        BlockingQueue<List<ResourceContents>> updates = new LinkedBlockingQueue<>();
+        try (McpSyncClient client = client(stack.token("agent-3", "agents")).resourcesUpdateConsumer(updates::add).build()) {
+            client.initialize();
+            assertThat(client.listResources().resources()).extracting(r -> r.uri()).contains("crm://status");
+            assertThat(client.listResourceTemplates().resourceTemplates()).extracting(t -> t.uriTemplate())
+                    .contains("crm://customers/{id}");
+            TextResourceContents customer = (TextResourceContents) client
+                    .readResource(new ReadResourceRequest("crm://customers/c-1002")).contents().getFirst();
+            assertThat(customer.text()).contains("Alan Turing");
+
+            client.subscribeResource(new SubscribeRequest("crm://status"));
+            client.callTool(new CallToolRequest("touch_status", Map.of()));
+            List<ResourceContents> update = updates.poll(15, TimeUnit.SECONDS);
+            assertThat(update).as("resource update after subscribe").isNotNull();
+            assertThat(((TextResourceContents) update.getFirst()).text()).startsWith("status version");
+        }
+    }
+
+    @Test
+    void getsPromptsAndCompletions() {
+        try (McpSyncClient client = client(stack.token("agent-4", "agents")).build()) {
+            client.initialize();
+            assertThat(client.listPrompts().prompts()).extracting(p -> p.name()).contains("draft_customer_email");
+            var prompt = client.getPrompt(new GetPromptRequest("draft_customer_email", Map.of("customer_id", "c-1003")));
+            assertThat(((TextContent) prompt.messages().getFirst().content()).text()).contains("Grace Hopper");
+            var completion = client.completeCompletion(new CompleteRequest(new PromptReference("draft_customer_email"),
+                    new CompleteRequest.CompleteArgument("customer_id", "c-100")));
+            assertThat(completion.completion().values()).contains("c-1001", "c-1002", "c-1003");
+        }
+    }
+
+    @Test
+    void carriesSamplingRequestsToTheClientAndItsAnswerBack() {
+        try (McpSyncClient client = client(stack.token("agent-5", "agents"))
+                .capabilities(ClientCapabilities.builder().sampling().build())
+                .sampling(request -> CreateMessageResult.builder().role(Role.ASSISTANT)
+                        .content(new TextContent("a loyal enterprise customer")).model("test-model")
+                        .stopReason(CreateMessageResult.StopReason.END_TURN).build())
+                .build()) {
+            client.initialize();
+            CallToolResult result = client.callTool(new CallToolRequest("summarize_with_model", Map.of("id", "c-1001")));
+            assertThat(((TextContent) result.content().getFirst()).text())
+                    .isEqualTo("Summary (by test-model): a loyal enterprise customer");
+        }
+    }
+
+    @Test
+    void carriesElicitationToTheClientAndItsAnswerBack() {
+        try (McpSyncClient client = client(stack.token("agent-6", "agents"))
+                .capabilities(ClientCapabilities.builder().elicitation().build())
+                .elicitation(request -> new ElicitResult(ElicitResult.Action.ACCEPT, Map.of("confirm", true)))
+                .build()) {
+            client.initialize();
+            CallToolResult result = client.callTool(new CallToolRequest("confirm_with_user", Map.of("action", "archive c-1002")));
+            assertThat(((TextContent) result.content().getFirst()).text()).isEqualTo("Confirmed: archive c-1002");
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.gatehouse.broker.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A hand-written MCP upstream that records every request it receives, byte for byte, so tests
+ * can assert what crossed the broker (and what did not). It answers like a 2026-07-28 stateless
+ * server: {@code tools/list} as JSON, {@code tools/call} as an SSE stream with a progress
+ * notification first; tool {@code sleep} never answers in time; notifications get 202.
+ */
+public final class RecordingUpstream implements AutoCloseable {
+
+    /** One request as the upstream saw it; header names lower-cased. */
+    public record Received(String httpMethod, Map<String, String> headers, String body) {
+        public JsonNode json() {
+            try {
+                return new ObjectMapper().readTree(body);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Javalin app;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+
+    private RecordingUpstream() {
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.concurrency.useVirtualThreads = true;
+            config.routes.post("/mcp", this::post);
+            config.routes.get("/mcp", ctx -> {
+                record(ctx);
+                ctx.status(405);
+            });
+            config.routes.delete("/mcp", ctx -> {
+                record(ctx);
+                ctx.status(405);
+            });
+        });
+    }
+
+    public static RecordingUpstream start() {
+        RecordingUpstream upstream = new RecordingUpstream();
+        upstream.app.start("127.0.0.1", 0);
+        return upstream;
+    }
+
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + app.port() + "/mcp");
+    }
+
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    public void clear() {
+        received.clear();
+    }
+
+    private void record(Context ctx) {
+        Map<String, String> headers = new TreeMap<>();
+        ctx.headerMap().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v));
+        received.add(new Received(ctx.method().name(), headers, ctx.body()));
+    }
+
+    private void post(Context ctx) throws Exception {
+        record(ctx);
+        JsonNode message = JSON.readTree(ctx.body());
+        if (!message.has("id")) {
+            ctx.status(202);
+            return;
+        }
+        String method = message.path("method").asText();
+        ObjectNode result = JSON.createObjectNode().put("resultType", "complete");
+        switch (method) {
+            case "tools/list" -> {
+                result.putArray("tools").addObject().put("name", "echo").put("description", "echoes")
+                        .putObject("inputSchema").put("type", "object");
+                result.put("ttlMs", 0).put("cacheScope", "private");
+                ctx.contentType("application/json").result(JSON.writeValueAsString(response(message, result)));
+            }
+            case "tools/call" -> {
+                String tool = message.path("params").path("name").asText();
+                if (tool.equals("sleep")) {
+                    Thread.sleep(5_000);
+                }
+                streamCall(ctx, message, tool);
+            }
+            default -> ctx.contentType("application/json").result(JSON.writeValueAsString(response(message, result)));
+        }
+    }
+
+    private void streamCall(Context ctx, JsonNode message, String tool) throws IOException {
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream");
+        OutputStream out = ctx.res().getOutputStream();
+        JsonNode token = message.path("params").path("_meta").path("progressToken");
+        if (!token.isMissingNode()) {
+            ObjectNode progress = JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/progress");
+            progress.putObject("params").put("progress", 1).put("total", 2).set("progressToken", token);
+            out.write(("data: " + JSON.writeValueAsString(progress) + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+        ObjectNode result = JSON.createObjectNode().put("resultType", "complete");
+        result.putArray("content").addObject().put("type", "text")
+                .put("text", "echo: " + message.path("params").path("arguments").path("text").asText(tool));
+        out.write(("data: " + JSON.writeValueAsString(response(message, result)) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static ObjectNode response(JsonNode request, ObjectNode result) {
+        ObjectNode response = JSON.createObjectNode().put("jsonrpc", "2.0");
+        response.set("id", request.get("id"));
+        response.set("result", result);
+        return response;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}
