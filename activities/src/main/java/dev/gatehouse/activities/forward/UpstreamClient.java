@@ -44,9 +44,12 @@ public final class UpstreamClient implements AutoCloseable {
      * @throws UpstreamException.TimedOut    when the answer did not start within the upstream's timeout
      */
     public UpstreamResponse send(UpstreamRequest request) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(request.uri())
-                .timeout(target.timeout())
-                .method(request.method(), request.body().length == 0 && !request.method().equals("POST")
+        HttpRequest.Builder builder = HttpRequest.newBuilder(request.uri());
+        if (!request.method().equals("GET")) {
+            // A GET stream may stay silent (headers unsent) until the upstream has something to say.
+            builder.timeout(target.timeout());
+        }
+        builder.method(request.method(), request.body().length == 0 && !request.method().equals("POST")
                         ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(request.body()));
         for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {

@@ -97,12 +97,23 @@ final class McpExchange {
         }
     }
 
+    /** Sends status and headers before any body; false when the caller has gone. */
+    boolean flushHeaders() {
+        try {
+            ctx.res().flushBuffer();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Starts an SSE response the broker itself writes to (errors after streaming began, bridged streams). */
     void startEventStream(int status) {
         status(status);
         setHeader("Content-Type", "text/event-stream");
         setHeader("Cache-Control", "no-cache");
         setHeader("X-Accel-Buffering", "no");
+        flushHeaders();
     }
 
     /** Writes one SSE {@code message} event holding {@code message}; false when the caller has gone. */

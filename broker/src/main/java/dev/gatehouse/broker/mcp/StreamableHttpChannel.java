@@ -130,6 +130,10 @@ final class StreamableHttpChannel implements UpstreamChannel {
             exchange.setHeader("X-Accel-Buffering", "no");
             exchange.setHeader("Cache-Control", "no-cache");
             brokerSessionId.ifPresent(id -> exchange.setHeader(ForwardedHeaders.SESSION_ID, id));
+            // Commit the headers now: a GET stream may carry no event for a long time.
+            if (!exchange.flushHeaders()) {
+                return;
+            }
             SseRelay.Outcome outcome = new SseRelay(maxMessageBytes).relay(response.body(), exchange.body());
             if (outcome == SseRelay.Outcome.EVENT_TOO_LARGE) {
                 McpRefusal refusal = tooLarge("an SSE event", requestId);

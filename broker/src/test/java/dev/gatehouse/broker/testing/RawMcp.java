@@ -35,6 +35,11 @@ public final class RawMcp {
         return copy;
     }
 
+    /** The Mcp-Session-Id this client sends, if any. */
+    public String sessionId() {
+        return headers.get("Mcp-Session-Id");
+    }
+
     public RawMcp bearer(String token) {
         return with("Authorization", "Bearer " + token);
     }

@@ -19,7 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A hand-written MCP upstream that records every request it receives, byte for byte, so tests
  * can assert what crossed the broker (and what did not). It answers like a 2026-07-28 stateless
  * server: {@code tools/list} as JSON, {@code tools/call} as an SSE stream with a progress
- * notification first; tool {@code sleep} never answers in time; notifications get 202.
+ * notification first; tool {@code sleep} never answers in time; notifications and responses get 202.
  */
 public final class RecordingUpstream implements AutoCloseable {
 
@@ -82,7 +82,7 @@ public final class RecordingUpstream implements AutoCloseable {
     private void post(Context ctx) throws Exception {
         record(ctx);
         JsonNode message = JSON.readTree(ctx.body());
-        if (!message.has("id")) {
+        if (!message.has("id") || !message.has("method")) {
             ctx.status(202);
             return;
         }
