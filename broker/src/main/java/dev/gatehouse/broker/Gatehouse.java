@@ -50,6 +50,11 @@ public final class Gatehouse {
         } catch (ConfigException e) {
             e.problems().forEach(p -> err.println(p));
             return 1;
+        } catch (RuntimeException e) {
+            // Start-up failures (a database that cannot be reached, a port in use) end the command with their cause.
+            err.println("gatehouse: cannot start: " + e.getMessage()
+                    + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""));
+            return 1;
         }
     }
 

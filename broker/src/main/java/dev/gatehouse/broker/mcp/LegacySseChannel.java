@@ -81,8 +81,8 @@ final class LegacySseChannel implements UpstreamChannel {
             throw new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE, e.getMessage(), message.id(),
                     Map.of("upstream", e.upstream()), e);
         }
-        exchange.startEventStream(200);
         sessionId.ifPresent(id -> exchange.setHeader(ForwardedHeaders.SESSION_ID, id));
+        exchange.startEventStream(200);
         JsonNode token = message.params().path("_meta").path("progressToken");
         try {
             while (true) {

@@ -1,0 +1,74 @@
+package dev.gatehouse.broker;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GatehouseCommandTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Gatehouse.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void checkConfigAcceptsAValidFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("gatehouse.yaml");
+        Files.writeString(file, "upstreams:\n  - name: crm\n    url: https://crm.internal/mcp\n");
+        assertThat(run("check-config", file.toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("gatehouse.yaml: OK");
+    }
+
+    @Test
+    void checkConfigPrintsEveryProblemWithItsLineAndFails(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("gatehouse.yaml");
+        Files.writeString(file, """
+                upstreams:
+                  - name: crm
+                    url: https://crm.internal/mcp
+                policies:
+                  - name: a
+                    upstream: billing
+                    action: allow
+                  - name: b
+                    upstream: payroll
+                    action: allow
+                """);
+        assertThat(run("check-config", file.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly(
+                file + ":6: policies[0].upstream: unknown upstream 'billing' (known: crm)",
+                file + ":9: policies[1].upstream: unknown upstream 'payroll' (known: crm)");
+    }
+
+    @Test
+    void rejectsAnUnknownCommandWithUsage() {
+        assertThat(run("launch")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("gatehouse: unknown command 'launch'").contains("usage:");
+    }
+
+    @Test
+    void rejectsABadPort() {
+        assertThat(run("dev", "--port", "eighty")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--port must be a number, not 'eighty'");
+    }
+
+    @Test
+    void serveNeedsStorage(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("gatehouse.yaml");
+        Files.writeString(file, "upstreams: []\n");
+        assertThat(run("serve", "--config", file.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("storage: serve needs storage.postgres");
+    }
+}
