@@ -1,0 +1,177 @@
+package dev.gatehouse.bench;
+
+import dev.gatehouse.broker.config.ConfigLoader;
+import dev.gatehouse.broker.dev.DemoUpstream;
+import dev.gatehouse.broker.dev.DevStack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The fast-path benchmark: the same {@code tools/call} load, at several concurrency levels,
+ * straight at the upstream and through the broker (authentication and session binding on),
+ * in one run on one machine, so the ratio is meaningful even where absolute times are not.
+ *
+ * <p>Usage: {@code bin/bench [--concurrency 1,16,64] [--duration 8s] [--warmup 3s]}
+ */
+public final class ProxyBenchmark {
+
+    private static final String CALL = """
+            {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search_customers","arguments":{"query":"a"}}}""";
+
+    private ProxyBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        int[] levels = Arrays.stream(options.getOrDefault("--concurrency", "1,16,64").split(",")).mapToInt(Integer::parseInt).toArray();
+        Duration duration = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--duration", "8s").replace("s", "")));
+        Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--warmup", "3s").replace("s", "")));
+
+        try (DemoUpstream upstream = DemoUpstream.start(0)) {
+            Path config = Files.createTempFile("gatehouse-bench", ".yaml");
+            Files.writeString(config, "upstreams:\n  - name: crm\n    url: " + upstream.url() + "\n");
+            try (DevStack stack = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, Optional.of(config)),
+                    new ConfigLoader(Map.<String, String>of()::get))) {
+                String token = stack.issuer().issue("bench", List.of("agents"), Optional.empty());
+                URI direct = upstream.url();
+                URI brokered = URI.create(stack.brokerUrl().toString().replaceAll("/$", "") + "/mcp/crm");
+                System.out.printf("Gatehouse fast-path benchmark: tools/call search_customers, %d s per phase after %d s warm-up%n",
+                        duration.toSeconds(), warmup.toSeconds());
+                System.out.printf("%-8s %-6s %10s %10s %10s %12s %7s%n", "target", "conc", "p50 ms", "p99 ms", "max ms", "calls/s", "errors");
+                List<String> summary = new ArrayList<>();
+                for (int concurrency : levels) {
+                    LatencyRecord d = phase("direct", direct, null, concurrency, warmup, duration);
+                    LatencyRecord b = phase("broker", brokered, token, concurrency, warmup, duration);
+                    print(d);
+                    print(b);
+                    summary.add(String.format("concurrency %3d: added p50 %+.2f ms, added p99 %+.2f ms, throughput broker/direct %.2f",
+                            concurrency, b.percentileMillis(50) - d.percentileMillis(50),
+                            b.percentileMillis(99) - d.percentileMillis(99), b.throughput() / d.throughput()));
+                }
+                System.out.println();
+                summary.forEach(System.out::println);
+            }
+            Files.deleteIfExists(config);
+        }
+        System.exit(0);
+    }
+
+    private static void print(LatencyRecord r) {
+        System.out.printf("%-8s %-6d %10.2f %10.2f %10.2f %12.0f %7d%n", r.target(), r.concurrency(),
+                r.percentileMillis(50), r.percentileMillis(99), r.percentileMillis(100), r.throughput(), r.errors());
+    }
+
+    /** One phase: {@code concurrency} callers, each with its own MCP session, calling in a closed loop. */
+    private static LatencyRecord phase(String name, URI endpoint, String token, int concurrency,
+                                       Duration warmup, Duration duration) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        List<String> sessions = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            sessions.add(initialize(http, endpoint, token));
+        }
+        try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
+            long warmEnd = System.nanoTime() + warmup.toNanos();
+            long measureEnd = warmEnd + duration.toNanos();
+            List<Future<long[]>> results = new ArrayList<>();
+            int[] errors = new int[concurrency];
+            for (int i = 0; i < concurrency; i++) {
+                String session = sessions.get(i);
+                int worker = i;
+                results.add(workers.submit(() -> {
+                    long[] samples = new long[1024];
+                    int n = 0;
+                    while (true) {
+                        long start = System.nanoTime();
+                        if (start >= measureEnd) {
+                            break;
+                        }
+                        boolean ok = call(http, endpoint, token, session);
+                        long end = System.nanoTime();
+                        if (start >= warmEnd && end <= measureEnd) {
+                            if (!ok) {
+                                errors[worker]++;
+                                continue;
+                            }
+                            if (n == samples.length) {
+                                samples = Arrays.copyOf(samples, n * 2);
+                            }
+                            samples[n++] = end - start;
+                        }
+                    }
+                    return Arrays.copyOf(samples, n);
+                }));
+            }
+            List<long[]> all = new ArrayList<>();
+            for (Future<long[]> f : results) {
+                all.add(f.get());
+            }
+            long[] merged = all.stream().flatMapToLong(Arrays::stream).toArray();
+            return LatencyRecord.of(name, concurrency, merged, duration.toNanos() / 1e9, Arrays.stream(errors).sum());
+        } finally {
+            http.close();
+        }
+    }
+
+    private static String initialize(HttpClient http, URI endpoint, String token) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request(endpoint, token, null, """
+                {"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},
+                 "clientInfo":{"name":"gatehouse-bench","version":"1"}}}"""), HttpResponse.BodyHandlers.ofString());
+        String session = response.headers().firstValue("Mcp-Session-Id")
+                .orElseThrow(() -> new IllegalStateException("initialize at " + endpoint + " gave no session: " + response.statusCode()));
+        http.send(request(endpoint, token, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"),
+                HttpResponse.BodyHandlers.discarding());
+        return session;
+    }
+
+    private static boolean call(HttpClient http, URI endpoint, String token, String session) {
+        try {
+            HttpResponse<String> response = http.send(request(endpoint, token, session, CALL), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().contains("\"result\"");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static HttpRequest request(URI endpoint, String token, String session, String body) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("MCP-Protocol-Version", "2025-11-25")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        if (session != null) {
+            builder.header("Mcp-Session-Id", session);
+        }
+        return builder.build();
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i], args[i + 1]);
+        }
+        return options;
+    }
+}
