@@ -228,6 +228,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theShippedExampleConfigurationIsValid() {
+        ConfigLoader withSecrets = new ConfigLoader(Map.of("CRM_MCP_TOKEN", "t", "PGPASSWORD", "p")::get);
+        GatehouseConfig example = withSecrets.load(Path.of("..", "gatehouse.example.yaml"));
+        assertThat(example.storage().postgres().url()).startsWith("jdbc:postgresql://");
+        assertThat(example.temporal().target()).isEqualTo("temporal:7233");
+    }
+
+    @Test
     void refusesApproveWithoutApprovalBlock() {
         ConfigProblem problem = onlyProblem("""
                 policies:
