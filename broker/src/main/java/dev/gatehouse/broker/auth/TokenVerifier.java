@@ -12,7 +12,13 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+
 import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -37,7 +43,22 @@ public final class TokenVerifier {
 
     private static final int MAX_CLOCK_SKEW_SECONDS = 60;
 
+    /**
+     * How long a verified token is trusted without checking its signature again. A signature check
+     * costs far more than the rest of a proxied call; a key the IdP withdraws stops being accepted
+     * within this bound, and a token never outlives its own {@code exp}.
+     */
+    static final Duration VERIFIED_TOKEN_TTL = Duration.ofMinutes(5);
+
     private final Map<String, Verifier> byIssuer;
+    private final Cache<String, Verified> verified = Caffeine.newBuilder()
+            .maximumSize(50_000)
+            .expireAfter(Expiry.creating((String token, Verified v) -> v.ttl()))
+            .build();
+
+    /** A token's caller and how long the cache may vouch for it. */
+    private record Verified(Caller caller, Duration ttl) {
+    }
 
     public TokenVerifier(Collection<TrustedIssuer> issuers) {
         this.byIssuer = issuers.stream().collect(Collectors.toUnmodifiableMap(TrustedIssuer::issuer, Verifier::new));
@@ -49,6 +70,10 @@ public final class TokenVerifier {
 
     /** Returns the caller the token proves, or throws with a reason the caller can act on. */
     public Caller verify(String token) {
+        Verified cached = verified.getIfPresent(token);
+        if (cached != null) {
+            return cached.caller();
+        }
         SignedJWT jwt;
         String issuer;
         try {
@@ -64,7 +89,22 @@ public final class TokenVerifier {
         if (verifier == null) {
             throw new AuthenticationException("tokens from issuer " + issuer + " are not trusted here");
         }
-        return verifier.verify(jwt);
+        Caller caller = verifier.verify(jwt);
+        remember(token, jwt, caller);
+        return caller;
+    }
+
+    private void remember(String token, SignedJWT jwt, Caller caller) {
+        try {
+            java.util.Date exp = jwt.getJWTClaimsSet().getExpirationTime();
+            Duration untilExpiry = Duration.between(Instant.now(), exp.toInstant());
+            Duration ttl = untilExpiry.compareTo(VERIFIED_TOKEN_TTL) < 0 ? untilExpiry : VERIFIED_TOKEN_TTL;
+            if (!ttl.isNegative() && !ttl.isZero()) {
+                verified.put(token, new Verified(caller, ttl));
+            }
+        } catch (ParseException e) {
+            // Already parsed once; nothing to cache if it somehow cannot be read again.
+        }
     }
 
     private static final class Verifier {

@@ -81,6 +81,10 @@ public final class ConformanceFixture implements AutoCloseable {
                 .jsonMapper(json)
                 .mcpEndpoint(MCP_PATH)
                 .httpHeaderValidator(localhostOnly())
+                // SDK 2.1.0 runs the idle-session sweeper on a non-daemon Schedulers.newSingle thread that
+                // closeGracefully never disposes, so the JVM could not exit after close(). The fixture's
+                // sessions live only as long as the fixture, so it needs no sweeping.
+                .sessionSweepInterval(null)
                 .build();
         McpSyncServer mcp = buildServer(transport, json);
         Server jetty = new Server();
