@@ -49,7 +49,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
                         .map(upstreamId -> startSession(exchange, message, upstreamId));
             }
             endSessionIfUpstreamForgotIt(session, response);
-            reply(exchange, response, brokerSessionId, message.id());
+            reply(exchange, response, brokerSessionId, message.id(), false);
         }
     }
 
@@ -60,7 +60,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
         try (UpstreamResponse response = send(request, null)) {
             checkCredentialsAccepted(response, null);
             endSessionIfUpstreamForgotIt(session, response);
-            reply(exchange, response, session.map(McpSession::id), null);
+            reply(exchange, response, session.map(McpSession::id), null, true);
         }
     }
 
@@ -73,7 +73,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
             if (session.isPresent() && (isSuccess(response.status()) || response.status() == 404)) {
                 sessions.end(session.get().id(), "deleted by client");
             }
-            reply(exchange, response, Optional.empty(), null);
+            reply(exchange, response, Optional.empty(), null, false);
         }
     }
 
@@ -123,15 +123,19 @@ final class StreamableHttpChannel implements UpstreamChannel {
         }
     }
 
-    private void reply(McpExchange exchange, UpstreamResponse response, Optional<String> brokerSessionId, JsonNode requestId) {
+    /**
+     * @param mayIdle a GET stream may carry no event for a long time, so its headers are committed at
+     *                once; a POST stream's headers leave with its first event, saving a write per call
+     */
+    private void reply(McpExchange exchange, UpstreamResponse response, Optional<String> brokerSessionId, JsonNode requestId,
+                       boolean mayIdle) {
         if (response.isEventStream()) {
             exchange.status(response.status());
             ForwardedHeaders.toClient(response, exchange::setHeader);
             exchange.setHeader("X-Accel-Buffering", "no");
             exchange.setHeader("Cache-Control", "no-cache");
             brokerSessionId.ifPresent(id -> exchange.setHeader(ForwardedHeaders.SESSION_ID, id));
-            // Commit the headers now: a GET stream may carry no event for a long time.
-            if (!exchange.flushHeaders()) {
+            if (mayIdle && !exchange.flushHeaders()) {
                 return;
             }
             SseRelay.Outcome outcome = new SseRelay(maxMessageBytes).relay(response.body(), exchange.body());
