@@ -124,7 +124,7 @@ public final class ProxyBenchmark {
             long[] merged = all.stream().flatMapToLong(Arrays::stream).toArray();
             return LatencyRecord.of(name, concurrency, merged, duration.toNanos() / 1e9, Arrays.stream(errors).sum());
         } finally {
-            http.close();
+            http.shutdownNow();
         }
     }
 

@@ -93,6 +93,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
+        // close() would wait for every open stream to end; a held GET stream never does.
+        http.shutdownNow();
     }
 }
