@@ -87,6 +87,22 @@ class SdkClientThroughBrokerTest {
     }
 
     @Test
+    void closingTheClientDeletesItsSessionThroughTheBroker() throws Exception {
+        McpSyncClient client = client(stack.token("agent-closing", "agents")).build();
+        client.initialize();
+        client.listTools();
+        assertThat(client.closeGracefully()).isTrue();
+        try (var connection = java.sql.DriverManager.getConnection(stack.dev().jdbcUrl());
+             var query = connection.prepareStatement(
+                     "select ended_at, end_reason from mcp_session where caller_subject = 'agent-closing'")) {
+            var row = query.executeQuery();
+            assertThat(row.next()).isTrue();
+            assertThat(row.getTimestamp("ended_at")).isNotNull();
+            assertThat(row.getString("end_reason")).isEqualTo("deleted by client");
+        }
+    }
+
+    @Test
     void relaysProgressAndLoggingWhileAToolRuns() throws Exception {
         BlockingQueue<ProgressNotification> progress = new LinkedBlockingQueue<>();
         List<LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();

@@ -36,8 +36,12 @@ public final class RecordingUpstream implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The exact bytes of the primed stream the {@code primed} tool answers with (2025-11-25 priming and retry). */
+    public static final String PRIMED_PREFIX = "id: p-1\nretry: 1500\ndata:\n\n";
+
     private final Javalin app;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch listenClosed = new java.util.concurrent.CountDownLatch(1);
 
     private RecordingUpstream() {
         this.app = Javalin.create(config -> {
@@ -95,6 +99,7 @@ public final class RecordingUpstream implements AutoCloseable {
                 result.put("ttlMs", 0).put("cacheScope", "private");
                 ctx.contentType("application/json").result(JSON.writeValueAsString(response(message, result)));
             }
+            case "subscriptions/listen" -> listen(ctx, message);
             case "tools/call" -> {
                 String tool = message.path("params").path("name").asText();
                 if (tool.equals("sleep")) {
@@ -106,10 +111,41 @@ public final class RecordingUpstream implements AutoCloseable {
         }
     }
 
+    /** True once a {@code subscriptions/listen} stream was closed from the client's side. */
+    public boolean awaitListenClosed(java.time.Duration timeout) throws InterruptedException {
+        return listenClosed.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** A 2026-07-28 listen stream: acknowledged, then an update every 100 ms until the client goes away. */
+    private void listen(Context ctx, JsonNode message) throws InterruptedException {
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream");
+        try {
+            OutputStream out = ctx.res().getOutputStream();
+            ObjectNode ack = JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/subscriptions/acknowledged");
+            ack.putObject("params").putObject("_meta").set("io.modelcontextprotocol/subscriptionId", message.get("id"));
+            out.write(("data: " + JSON.writeValueAsString(ack) + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            for (int i = 0; i < 600; i++) {
+                ObjectNode update = JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/resources/updated");
+                update.putObject("params").put("uri", "test://listened/" + i);
+                out.write(("data: " + JSON.writeValueAsString(update) + "\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(100);
+            }
+        } catch (IOException clientGone) {
+            listenClosed.countDown();
+        }
+    }
+
     private void streamCall(Context ctx, JsonNode message, String tool) throws IOException {
         ctx.status(200);
         ctx.res().setContentType("text/event-stream");
         OutputStream out = ctx.res().getOutputStream();
+        if (tool.equals("primed")) {
+            out.write(PRIMED_PREFIX.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
         JsonNode token = message.path("params").path("_meta").path("progressToken");
         if (!token.isMissingNode()) {
             ObjectNode progress = JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/progress");
