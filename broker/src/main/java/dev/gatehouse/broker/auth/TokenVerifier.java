@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -166,12 +165,11 @@ public final class TokenVerifier {
                 }
                 node = map.get(part);
             }
-            Function<Object, String> text = String::valueOf;
             if (node instanceof String s) {
                 return List.of(s);
             }
             if (node instanceof Collection<?> values) {
-                return values.stream().filter(v -> v instanceof String).map(text).toList();
+                return values.stream().filter(String.class::isInstance).map(String.class::cast).toList();
             }
             return List.of();
         }

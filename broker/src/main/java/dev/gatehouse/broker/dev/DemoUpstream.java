@@ -7,10 +7,6 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema.ServerCapabilities;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 import java.net.URI;
 import java.time.Duration;
@@ -23,12 +19,12 @@ import java.time.Duration;
  */
 public final class DemoUpstream implements AutoCloseable {
 
-    private final Server jetty;
+    private final LoopbackServletServer server;
     private final McpSyncServer mcp;
     private final URI url;
 
-    private DemoUpstream(Server jetty, McpSyncServer mcp, URI url) {
-        this.jetty = jetty;
+    private DemoUpstream(LoopbackServletServer server, McpSyncServer mcp, URI url) {
+        this.server = server;
         this.mcp = mcp;
         this.url = url;
     }
@@ -62,25 +58,15 @@ public final class DemoUpstream implements AutoCloseable {
                 .build();
         catalog.attach(mcp);
 
-        Server jetty = new Server();
-        ServerConnector connector = new ServerConnector(jetty);
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        connector.setIdleTimeout(Duration.ofMinutes(10).toMillis());
-        jetty.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        ServletHolder holder = new ServletHolder("mcp", transport);
-        holder.setAsyncSupported(true);
-        context.addServlet(holder, "/mcp");
-        jetty.setHandler(context);
+        LoopbackServletServer server;
         try {
-            jetty.start();
-        } catch (Exception e) {
+            server = LoopbackServletServer.start(transport, "/mcp", port);
+        } catch (RuntimeException e) {
             mcp.close();
-            throw new IllegalStateException("cannot start the demo upstream on port " + port, e);
+            throw e;
         }
-        URI url = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/mcp");
-        return new DemoUpstream(jetty, mcp, url);
+        URI url = URI.create("http://127.0.0.1:" + server.port() + "/mcp");
+        return new DemoUpstream(server, mcp, url);
     }
 
     public URI url() {
@@ -92,11 +78,7 @@ public final class DemoUpstream implements AutoCloseable {
         try {
             mcp.closeGracefully();
         } finally {
-            try {
-                jetty.stop();
-            } catch (Exception e) {
-                // Shutting down; the port is released with the process at the latest.
-            }
+            server.close();
         }
     }
 }

@@ -121,5 +121,4 @@ public final class BrokerHttp implements AutoCloseable {
     public void close() {
         app.stop();
     }
-
 }

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * Which browser origins may call the MCP endpoint (DNS-rebinding protection, MCP 2025-11-25:
@@ -19,10 +21,9 @@ public final class OriginPolicy {
      * @param allowLoopback also allow any {@code http://localhost:*} / {@code 127.0.0.1} origin (dev mode only)
      */
     public OriginPolicy(URI publicUrl, Iterable<String> configured, boolean allowLoopback) {
-        java.util.stream.Stream<String> all = java.util.stream.Stream.concat(
-                java.util.stream.Stream.of(originOf(publicUrl)),
-                java.util.stream.StreamSupport.stream(configured.spliterator(), false).map(OriginPolicy::normalise));
-        this.allowed = all.collect(Collectors.toUnmodifiableSet());
+        this.allowed = Stream.concat(Stream.of(originOf(publicUrl)),
+                        StreamSupport.stream(configured.spliterator(), false).map(OriginPolicy::normalise))
+                .collect(Collectors.toUnmodifiableSet());
         this.allowLoopback = allowLoopback;
     }
 

@@ -3,6 +3,7 @@ package dev.gatehouse.broker.conformance;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.dev.LoopbackServletServer;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.json.schema.jackson2.DefaultJsonSchemaValidator;
@@ -38,10 +39,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -63,12 +60,12 @@ public final class ConformanceFixture implements AutoCloseable {
 
     private static final Pattern TEMPLATE_URI = Pattern.compile("^test://template/([^/]+)/data$");
 
-    private final Server jetty;
+    private final LoopbackServletServer server;
     private final McpSyncServer mcp;
     private final URI mcpUrl;
 
-    private ConformanceFixture(Server jetty, McpSyncServer mcp, URI mcpUrl) {
-        this.jetty = jetty;
+    private ConformanceFixture(LoopbackServletServer server, McpSyncServer mcp, URI mcpUrl) {
+        this.server = server;
         this.mcp = mcp;
         this.mcpUrl = mcpUrl;
     }
@@ -87,24 +84,11 @@ public final class ConformanceFixture implements AutoCloseable {
                 .sessionSweepInterval(null)
                 .build();
         McpSyncServer mcp = buildServer(transport, json);
-        Server jetty = new Server();
         try {
-            ServerConnector connector = new ServerConnector(jetty);
-            connector.setHost("127.0.0.1");
-            connector.setPort(port);
-            jetty.addConnector(connector);
-            ServletContextHandler context = new ServletContextHandler("/");
-            ServletHolder holder = new ServletHolder("mcp", transport);
-            // Programmatic registration ignores @WebServlet(asyncSupported); without this every request fails.
-            holder.setAsyncSupported(true);
-            context.addServlet(holder, MCP_PATH);
-            jetty.setHandler(context);
-            jetty.start();
-            URI url = URI.create("http://127.0.0.1:" + connector.getLocalPort() + MCP_PATH);
-            return new ConformanceFixture(jetty, mcp, url);
-        } catch (Exception e) {
+            LoopbackServletServer server = LoopbackServletServer.start(transport, MCP_PATH, port);
+            return new ConformanceFixture(server, mcp, URI.create("http://127.0.0.1:" + server.port() + MCP_PATH));
+        } catch (RuntimeException e) {
             mcp.close();
-            stopQuietly(jetty);
             throw new IllegalStateException("could not start the conformance fixture on port " + port, e);
         }
     }
@@ -118,7 +102,7 @@ public final class ConformanceFixture implements AutoCloseable {
         try {
             mcp.closeGracefully();
         } finally {
-            stopQuietly(jetty);
+            server.close();
         }
     }
 
@@ -275,14 +259,6 @@ public final class ConformanceFixture implements AutoCloseable {
     }
 
     // --- plumbing ----------------------------------------------------------------------------
-
-    private static void stopQuietly(Server jetty) {
-        try {
-            jetty.stop();
-        } catch (Exception ignored) {
-            // Best effort on shutdown: there is nothing useful a caller could do with the failure.
-        }
-    }
 
     /**
      * Logback's no-config default is DEBUG, and Jetty plus the SDK are very chatty at that level. Only

@@ -1,6 +1,7 @@
 package dev.gatehouse.broker.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.dev.LoopbackServletServer;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -16,10 +17,6 @@ import io.modelcontextprotocol.spec.McpSchema.SamplingMessage;
 import io.modelcontextprotocol.spec.McpSchema.ServerCapabilities;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 import java.net.URI;
 import java.time.Duration;
@@ -28,17 +25,17 @@ import java.util.List;
 /** An official-SDK MCP server that only speaks the legacy HTTP+SSE transport (2024-11-05). */
 public final class LegacySseUpstream implements AutoCloseable {
 
-    private final Server jetty;
+    private final LoopbackServletServer server;
     private final McpSyncServer mcp;
     private final URI sseUrl;
 
-    private LegacySseUpstream(Server jetty, McpSyncServer mcp, URI sseUrl) {
-        this.jetty = jetty;
+    private LegacySseUpstream(LoopbackServletServer server, McpSyncServer mcp, URI sseUrl) {
+        this.server = server;
         this.mcp = mcp;
         this.sseUrl = sseUrl;
     }
 
-    public static LegacySseUpstream start() throws Exception {
+    public static LegacySseUpstream start() {
         McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
         HttpServletSseServerTransportProvider transport = HttpServletSseServerTransportProvider.builder()
                 .jsonMapper(json).sseEndpoint("/sse").messageEndpoint("/message").build();
@@ -64,18 +61,8 @@ public final class LegacySseUpstream implements AutoCloseable {
                             return CallToolResult.builder().addTextContent("model said: " + ((TextContent) answer.content()).text()).build();
                         }).build()))
                 .build();
-        Server jetty = new Server();
-        ServerConnector connector = new ServerConnector(jetty);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        jetty.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        ServletHolder holder = new ServletHolder("mcp-sse", transport);
-        holder.setAsyncSupported(true);
-        context.addServlet(holder, "/*");
-        jetty.setHandler(context);
-        jetty.start();
-        return new LegacySseUpstream(jetty, mcp, URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/sse"));
+        LoopbackServletServer server = LoopbackServletServer.start(transport, "/*", 0);
+        return new LegacySseUpstream(server, mcp, URI.create("http://127.0.0.1:" + server.port() + "/sse"));
     }
 
     public URI sseUrl() {
@@ -83,8 +70,8 @@ public final class LegacySseUpstream implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         mcp.closeGracefully();
-        jetty.stop();
+        server.close();
     }
 }
