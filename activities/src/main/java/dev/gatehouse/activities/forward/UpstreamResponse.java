@@ -2,8 +2,9 @@ package dev.gatehouse.activities.forward;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpHeaders;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,10 +14,11 @@ import java.util.Optional;
 public final class UpstreamResponse implements AutoCloseable {
 
     private final int status;
-    private final HttpHeaders headers;
+    private final Map<String, List<String>> headers;
     private final InputStream body;
 
-    UpstreamResponse(int status, HttpHeaders headers, InputStream body) {
+    /** @param headers case-insensitive by name */
+    UpstreamResponse(int status, Map<String, List<String>> headers, InputStream body) {
         this.status = status;
         this.headers = headers;
         this.body = body;
@@ -26,12 +28,14 @@ public final class UpstreamResponse implements AutoCloseable {
         return status;
     }
 
-    public HttpHeaders headers() {
+    /** Response headers by name, looked up case-insensitively. */
+    public Map<String, List<String>> headers() {
         return headers;
     }
 
     public Optional<String> header(String name) {
-        return headers.firstValue(name);
+        List<String> values = headers.get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
     }
 
     public InputStream body() {

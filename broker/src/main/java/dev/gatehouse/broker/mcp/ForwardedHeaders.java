@@ -50,7 +50,7 @@ final class ForwardedHeaders {
 
     /** Copies the upstream's response headers that the caller may see; the session id is set separately. */
     static void toClient(UpstreamResponse response, BiConsumer<String, String> setter) {
-        response.headers().map().forEach((name, values) -> {
+        response.headers().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
             if (lower.equals("mcp-session-id") || values.isEmpty()) {
                 return;
