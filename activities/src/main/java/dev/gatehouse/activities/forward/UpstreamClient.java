@@ -11,9 +11,13 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,14 +59,21 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * Sends one request. Returns once the upstream's status and headers arrived; the body streams.
-     * A GET waits for its headers without limit: an upstream may hold a quiet stream unanswered
-     * until it has something to send.
+     * Sends one request and waits for the upstream's status and headers; the body streams.
      *
      * @throws UpstreamException.Unreachable when no answer could be had
      * @throws UpstreamException.TimedOut    when the answer did not start within the upstream's timeout
      */
     public UpstreamResponse send(UpstreamRequest request) {
+        PendingResponse pending = open(request);
+        return pending.await(target.timeout()).orElseThrow(() -> {
+            pending.abort();
+            return new UpstreamException.TimedOut(target.name(), target.timeout(), null);
+        });
+    }
+
+    /** Sends one request without waiting: for streams an upstream may leave unanswered for a long time. */
+    public PendingResponse open(UpstreamRequest request) {
         Request outgoing = http.newRequest(request.uri()).method(request.method());
         outgoing.headers(fields -> {
             for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
@@ -81,34 +92,59 @@ public final class UpstreamClient implements AutoCloseable {
         }
         InputStreamResponseListener listener = new InputStreamResponseListener();
         outgoing.send(listener);
-        try {
-            Response response = request.method().equals("GET")
-                    ? listener.get(Long.MAX_VALUE, TimeUnit.DAYS)
-                    : listener.get(target.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            for (HttpField field : response.getHeaders()) {
-                headers.computeIfAbsent(field.getName(), k -> new java.util.ArrayList<>()).add(field.getValue());
-            }
-            return new UpstreamResponse(response.getStatus(), headers, listener.getInputStream());
-        } catch (TimeoutException e) {
-            outgoing.abort(e);
-            throw new UpstreamException.TimedOut(target.name(), target.timeout(), e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof ConnectException) {
-                throw new UpstreamException.Unreachable(target.name(), "connection refused", cause);
-            }
-            if (cause instanceof SocketTimeoutException || cause instanceof TimeoutException) {
-                throw new UpstreamException.Unreachable(target.name(), "connect timed out after "
-                        + target.connectTimeout().toMillis() + " ms", cause);
-            }
-            throw new UpstreamException.Unreachable(target.name(), cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            outgoing.abort(e);
-            throw new UpstreamException.Unreachable(target.name(), "interrupted while waiting", e);
+        return new PendingResponse(outgoing, listener);
+    }
+
+    /** A request on its way; {@link #await} returns its response once the upstream starts answering. */
+    public final class PendingResponse {
+        private final Request request;
+        private final InputStreamResponseListener listener;
+
+        private PendingResponse(Request request, InputStreamResponseListener listener) {
+            this.request = request;
+            this.listener = listener;
         }
+
+        /**
+         * The response, or empty if the upstream has not started answering within {@code patience}.
+         *
+         * @throws UpstreamException.Unreachable when the request failed
+         */
+        public Optional<UpstreamResponse> await(Duration patience) {
+            try {
+                Response response = listener.get(patience.toMillis(), TimeUnit.MILLISECONDS);
+                Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                for (HttpField field : response.getHeaders()) {
+                    headers.computeIfAbsent(field.getName(), k -> new ArrayList<>()).add(field.getValue());
+                }
+                return Optional.of(new UpstreamResponse(response.getStatus(), headers, listener.getInputStream()));
+            } catch (TimeoutException e) {
+                return Optional.empty();
+            } catch (ExecutionException e) {
+                throw unreachable(e.getCause() == null ? e : e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abort();
+                throw new UpstreamException.Unreachable(target.name(), "interrupted while waiting", e);
+            }
+        }
+
+        /** Gives up on the request, closing its connection. */
+        public void abort() {
+            request.abort(new CancellationException("abandoned by the broker"));
+        }
+    }
+
+    private UpstreamException unreachable(Throwable cause) {
+        if (cause instanceof ConnectException) {
+            return new UpstreamException.Unreachable(target.name(), "connection refused", cause);
+        }
+        if (cause instanceof SocketTimeoutException || cause instanceof TimeoutException) {
+            return new UpstreamException.Unreachable(target.name(), "connect timed out after "
+                    + target.connectTimeout().toMillis() + " ms", cause);
+        }
+        return new UpstreamException.Unreachable(target.name(), cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
     }
 
     /** Resolves an endpoint the upstream announced, refusing anything off the upstream's own origin (no SSRF). */

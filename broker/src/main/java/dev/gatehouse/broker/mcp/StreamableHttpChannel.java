@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,9 @@ import java.util.Optional;
 final class StreamableHttpChannel implements UpstreamChannel {
 
     private static final Logger log = LoggerFactory.getLogger(StreamableHttpChannel.class);
+
+    static final Duration GET_HEADER_GRACE = Duration.ofSeconds(5);
+    static final Duration GET_KEEP_ALIVE = Duration.ofSeconds(15);
 
     private final UpstreamClient client;
     private final SessionDirectory sessions;
@@ -53,14 +57,51 @@ final class StreamableHttpChannel implements UpstreamChannel {
         }
     }
 
+    /**
+     * Opens the caller's GET stream. Some upstreams send no headers until their first event; after
+     * {@link #GET_HEADER_GRACE} the broker opens the stream to the caller itself and sends keep-alive
+     * comments, so the caller is not left without an answer and a caller who leaves is noticed
+     * (and the upstream request abandoned) instead of holding a connection forever.
+     */
     @Override
     public void get(McpExchange exchange) {
         Optional<McpSession> session = SessionBinding.resolve(exchange, sessions, null);
         UpstreamRequest request = new UpstreamRequest("GET", client.target().url(), upstreamHeaders(exchange, session), null);
-        try (UpstreamResponse response = send(request, null)) {
-            checkCredentialsAccepted(response, null);
-            endSessionIfUpstreamForgotIt(session, response);
-            reply(exchange, response, session.map(McpSession::id), null, true);
+        UpstreamClient.PendingResponse pending = client.open(request);
+        Optional<UpstreamResponse> answered = awaitStream(pending, GET_HEADER_GRACE);
+        if (answered.isPresent()) {
+            try (UpstreamResponse response = answered.get()) {
+                checkCredentialsAccepted(response, null);
+                endSessionIfUpstreamForgotIt(session, response);
+                reply(exchange, response, session.map(McpSession::id), null, true);
+            }
+            return;
+        }
+        session.ifPresent(s -> exchange.setHeader(ForwardedHeaders.SESSION_ID, s.id()));
+        exchange.startEventStream(200);
+        while (answered.isEmpty()) {
+            if (!exchange.sendComment("waiting for upstream")) {
+                pending.abort();
+                return;
+            }
+            answered = awaitStream(pending, GET_KEEP_ALIVE);
+        }
+        try (UpstreamResponse response = answered.get()) {
+            if (response.status() == 200 && response.isEventStream()) {
+                new SseRelay(maxMessageBytes).relay(response.body(), exchange.body());
+            } else {
+                log.warn("upstream {} answered a held GET stream with HTTP {}; closing the caller's stream",
+                        client.target().name(), response.status());
+            }
+        }
+    }
+
+    private Optional<UpstreamResponse> awaitStream(UpstreamClient.PendingResponse pending, Duration patience) {
+        try {
+            return pending.await(patience);
+        } catch (UpstreamException e) {
+            throw new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE, e.getMessage(), null,
+                    Map.of("upstream", e.upstream()), e);
         }
     }
 

@@ -42,6 +42,7 @@ public final class RecordingUpstream implements AutoCloseable {
     private final Javalin app;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.CountDownLatch listenClosed = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch heldGetClosed = new java.util.concurrent.CountDownLatch(1);
 
     private RecordingUpstream() {
         this.app = Javalin.create(config -> {
@@ -50,7 +51,11 @@ public final class RecordingUpstream implements AutoCloseable {
             config.routes.post("/mcp", this::post);
             config.routes.get("/mcp", ctx -> {
                 record(ctx);
-                ctx.status(405);
+                if ("true".equals(ctx.queryParam("hold"))) {
+                    holdGetStream(ctx);
+                } else {
+                    ctx.status(405);
+                }
             });
             config.routes.delete("/mcp", ctx -> {
                 record(ctx);
@@ -108,6 +113,32 @@ public final class RecordingUpstream implements AutoCloseable {
                 streamCall(ctx, message, tool);
             }
             default -> ctx.contentType("application/json").result(JSON.writeValueAsString(response(message, result)));
+        }
+    }
+
+    /** True once a held GET stream was closed from the client's side. */
+    public boolean awaitHeldGetClosed(java.time.Duration timeout) throws InterruptedException {
+        return heldGetClosed.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Like some SDK servers, sends no headers on a GET stream until its first event, 8 s later;
+     * then an event every 100 ms until the client is gone.
+     */
+    private void holdGetStream(Context ctx) throws InterruptedException {
+        Thread.sleep(8_000);
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream");
+        try {
+            OutputStream out = ctx.res().getOutputStream();
+            for (int i = 0; i < 600; i++) {
+                out.write(("data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}\n\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(100);
+            }
+        } catch (IOException clientGone) {
+            heldGetClosed.countDown();
         }
     }
 

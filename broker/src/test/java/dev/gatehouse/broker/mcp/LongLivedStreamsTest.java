@@ -18,9 +18,9 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Long-lived and primed SSE streams cross the broker as they are, and closing one cancels it upstream. */
+/** Long-lived and primed SSE streams cross the broker as they are, and a caller closing one ends it upstream. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StatelessStreamsTest {
+class LongLivedStreamsTest {
 
     private RecordingUpstream upstream;
     private TestStack stack;
@@ -33,7 +33,9 @@ class StatelessStreamsTest {
                 upstreams:
                   - name: rec
                     url: %s
-                """.formatted(upstream.url()));
+                  - name: rec-hold
+                    url: %s?hold=true
+                """.formatted(upstream.url(), upstream.url()));
         token = stack.token("listener", "agents");
     }
 
@@ -78,6 +80,22 @@ class StatelessStreamsTest {
                 .header("Mcp-Name", "primed").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).startsWith(RecordingUpstream.PRIMED_PREFIX).contains("\"text\":\"echo: p\"");
+    }
+
+    @Test
+    void answersAGetStreamTheUpstreamHoldsSilentAndReleasesItWhenTheCallerLeaves() throws Exception {
+        HttpRequest get = HttpRequest.newBuilder(stack.mcp("rec-hold"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").GET().build();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<InputStream> response = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            assertThat(events.readLine()).isEqualTo(": waiting for upstream");
+        }
+        http.shutdownNow();
+        assertThat(upstream.awaitHeldGetClosed(Duration.ofSeconds(20)))
+                .as("the upstream's GET stream was closed after the caller left").isTrue();
     }
 
     private static String nextData(BufferedReader events) throws java.io.IOException {
