@@ -26,12 +26,19 @@ import java.util.concurrent.Future;
  * straight at the upstream and through the broker (authentication and session binding on),
  * in one run on one machine, so the ratio is meaningful even where absolute times are not.
  *
- * <p>Usage: {@code bin/bench [--concurrency 1,16,64] [--duration 8s] [--warmup 3s]}
+ * <p>Usage: {@code bin/bench [--concurrency 1,16,64] [--duration 8s] [--warmup 3s] [--work-ms 0]}. With
+ * {@code --work-ms 0} the upstream answers at once, so on a small machine the run measures how much
+ * CPU the extra hop takes from the upstream; a positive value makes each call wait that long
+ * upstream, as real tools do, and measures the latency the broker adds to such calls.
  */
 public final class ProxyBenchmark {
 
-    private static final String CALL = """
+    private static final String SEARCH_CALL = """
             {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search_customers","arguments":{"query":"a"}}}""";
+
+    /** A tool that waits {@code delayMs} like a real one waiting on its database or API. */
+    private static final String WORK_CALL = """
+            {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"export_report","arguments":{"steps":1,"delayMs":%d}}}""";
 
     private ProxyBenchmark() {
     }
@@ -41,6 +48,8 @@ public final class ProxyBenchmark {
         int[] levels = Arrays.stream(options.getOrDefault("--concurrency", "1,16,64").split(",")).mapToInt(Integer::parseInt).toArray();
         Duration duration = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--duration", "8s").replace("s", "")));
         Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--warmup", "3s").replace("s", "")));
+        int workMs = Integer.parseInt(options.getOrDefault("--work-ms", "0"));
+        String call = workMs == 0 ? SEARCH_CALL : WORK_CALL.formatted(workMs);
 
         try (DemoUpstream upstream = DemoUpstream.start(0)) {
             Path config = Files.createTempFile("gatehouse-bench", ".yaml");
@@ -50,13 +59,14 @@ public final class ProxyBenchmark {
                 String token = stack.issuer().issue("bench", List.of("agents"), Optional.empty());
                 URI direct = upstream.url();
                 URI brokered = URI.create(stack.brokerUrl().toString().replaceAll("/$", "") + "/mcp/crm");
-                System.out.printf("Gatehouse fast-path benchmark: tools/call search_customers, %d s per phase after %d s warm-up%n",
+                System.out.printf("Gatehouse fast-path benchmark: tools/call %s, %d s per phase after %d s warm-up%n",
+                        workMs == 0 ? "search_customers (no upstream work)" : "export_report (" + workMs + " ms upstream work)",
                         duration.toSeconds(), warmup.toSeconds());
                 System.out.printf("%-8s %-6s %10s %10s %10s %12s %7s%n", "target", "conc", "p50 ms", "p99 ms", "max ms", "calls/s", "errors");
                 List<String> summary = new ArrayList<>();
                 for (int concurrency : levels) {
-                    LatencyRecord d = phase("direct", direct, null, concurrency, warmup, duration);
-                    LatencyRecord b = phase("broker", brokered, token, concurrency, warmup, duration);
+                    LatencyRecord d = phase("direct", direct, null, call, concurrency, warmup, duration);
+                    LatencyRecord b = phase("broker", brokered, token, call, concurrency, warmup, duration);
                     print(d);
                     print(b);
                     summary.add(String.format("concurrency %3d: added p50 %+.2f ms, added p99 %+.2f ms, throughput broker/direct %.2f",
@@ -77,7 +87,7 @@ public final class ProxyBenchmark {
     }
 
     /** One phase: {@code concurrency} callers, each with its own MCP session, calling in a closed loop. */
-    private static LatencyRecord phase(String name, URI endpoint, String token, int concurrency,
+    private static LatencyRecord phase(String name, URI endpoint, String token, String call, int concurrency,
                                        Duration warmup, Duration duration) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
@@ -101,7 +111,7 @@ public final class ProxyBenchmark {
                         if (start >= measureEnd) {
                             break;
                         }
-                        boolean ok = call(http, endpoint, token, session);
+                        boolean ok = call(http, endpoint, token, session, call);
                         long end = System.nanoTime();
                         if (start >= warmEnd && end <= measureEnd) {
                             if (!ok) {
@@ -139,9 +149,9 @@ public final class ProxyBenchmark {
         return session;
     }
 
-    private static boolean call(HttpClient http, URI endpoint, String token, String session) {
+    private static boolean call(HttpClient http, URI endpoint, String token, String session, String call) {
         try {
-            HttpResponse<String> response = http.send(request(endpoint, token, session, CALL), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request(endpoint, token, session, call), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 && response.body().contains("\"result\"");
         } catch (IOException e) {
             return false;
