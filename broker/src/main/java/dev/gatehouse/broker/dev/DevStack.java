@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The whole product in one process, for trying it, demos and tests: embedded PostgreSQL, the
@@ -70,6 +73,11 @@ public final class DevStack implements AutoCloseable {
 
     public static DevStack start(Options options, ConfigLoader loader) {
         Deque<AutoCloseable> started = new ArrayDeque<>();
+        // PostgreSQL and Temporal take the longest to start and need nothing from each other.
+        CompletableFuture<EmbeddedPostgres> postgres = CompletableFuture.supplyAsync(DevStack::startPostgres);
+        int temporalPort = temporalPort(options.temporalPort());
+        CompletableFuture<AutoCloseable> temporalServer =
+                CompletableFuture.supplyAsync(() -> TestServer.createPortBoundServer(temporalPort));
         try {
             DemoUpstream demo = DemoUpstream.start(0);
             started.push(demo);
@@ -77,16 +85,9 @@ public final class DevStack implements AutoCloseable {
                     .map(loader::load)
                     .orElseGet(() -> demoConfig(loader, demo.url()));
 
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                    // zonky defaults to synchronous_commit=off; "committed" must mean on disk, even in dev.
-                    .setServerConfig("synchronous_commit", "on")
-                    .setPort(FreePort.pick())
-                    .start();
-            started.push(postgres);
-            String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
-
-            int temporalPort = temporalPort(options.temporalPort());
-            started.push(TestServer.createPortBoundServer(temporalPort));
+            started.push(join(postgres, "embedded PostgreSQL"));
+            String jdbcUrl = postgres.join().getJdbcUrl("postgres", "postgres");
+            started.push(join(temporalServer, "embedded Temporal server"));
             String temporalTarget = "127.0.0.1:" + temporalPort;
             TemporalConnection temporal = TemporalConnection.to(temporalTarget);
             started.push(temporal);
@@ -104,12 +105,42 @@ public final class DevStack implements AutoCloseable {
                     List.of(new ReadinessCheck("temporal", temporal::isServing)));
             started.push(broker);
             return new DevStack(started, broker, demo, issuer, temporalTarget, jdbcUrl);
-        } catch (IOException e) {
-            closeAll(started);
-            throw new IllegalStateException("cannot start embedded PostgreSQL: " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            // Parts still starting in the background are stopped too once they are up.
+            postgres.thenAccept(DevStack::closeQuietly);
+            temporalServer.thenAccept(DevStack::closeQuietly);
+            started.removeIf(part -> part == postgres.getNow(null) || part == temporalServer.getNow(null));
             closeAll(started);
             throw e;
+        }
+    }
+
+    private static EmbeddedPostgres startPostgres() {
+        try {
+            return EmbeddedPostgres.builder()
+                    // zonky defaults to synchronous_commit=off; "committed" must mean on disk, even in dev.
+                    .setServerConfig("synchronous_commit", "on")
+                    .setPort(FreePort.pick())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start embedded PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> part, String name) {
+        try {
+            return part.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException("cannot start the " + name + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable part) {
+        try {
+            part.close();
+        } catch (Exception e) {
+            log.warn("failed to stop {} cleanly: {}", part.getClass().getSimpleName(), e.toString());
         }
     }
 
@@ -168,12 +199,7 @@ public final class DevStack implements AutoCloseable {
 
     private static void closeAll(Deque<AutoCloseable> parts) {
         while (!parts.isEmpty()) {
-            AutoCloseable part = parts.pop();
-            try {
-                part.close();
-            } catch (Exception e) {
-                log.warn("failed to stop {} cleanly: {}", part.getClass().getSimpleName(), e.toString());
-            }
+            closeQuietly(parts.pop());
         }
     }
 }
