@@ -5,6 +5,7 @@ import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
 import dev.gatehouse.broker.dev.DevStack;
 import dev.gatehouse.broker.http.ReadinessCheck;
+import dev.gatehouse.broker.policy.PolicyConfigCheck;
 import dev.gatehouse.broker.temporal.TemporalConnection;
 
 import java.io.PrintStream;
@@ -32,7 +33,7 @@ public final class Gatehouse {
             err.print(CommandLine.USAGE);
             return 2;
         }
-        ConfigLoader loader = ConfigLoader.withSystemEnvironment();
+        ConfigLoader loader = ConfigLoader.withSystemEnvironment().withCheck(new PolicyConfigCheck());
         try {
             return switch (command) {
                 case CommandLine.Help h -> {

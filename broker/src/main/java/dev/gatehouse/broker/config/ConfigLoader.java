@@ -35,9 +35,22 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     private final Function<String, String> environment;
+    private final List<ConfigCheck> checks;
 
     public ConfigLoader(Function<String, String> environment) {
+        this(environment, List.of());
+    }
+
+    private ConfigLoader(Function<String, String> environment, List<ConfigCheck> checks) {
         this.environment = environment;
+        this.checks = List.copyOf(checks);
+    }
+
+    /** The same loader, also running {@code check} on every file it loads (e.g. compiling policy conditions). */
+    public ConfigLoader withCheck(ConfigCheck check) {
+        List<ConfigCheck> more = new ArrayList<>(checks);
+        more.add(check);
+        return new ConfigLoader(environment, more);
     }
 
     public static ConfigLoader withSystemEnvironment() {
@@ -69,7 +82,10 @@ public final class ConfigLoader {
         if (config == null) {
             throw new ConfigException(new ConfigProblem(source, 0, "", "the file is empty"));
         }
-        List<ConfigProblem> problems = new ConfigReferences(source, lines).check(config);
+        List<ConfigProblem> problems = new ArrayList<>(new ConfigReferences(source, lines).check(config));
+        for (ConfigCheck check : checks) {
+            problems.addAll(check.check(config, (key, message) -> new ConfigProblem(source, lines.lineOf(key), key, message)));
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

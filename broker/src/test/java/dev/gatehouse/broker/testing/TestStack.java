@@ -2,6 +2,7 @@ package dev.gatehouse.broker.testing;
 
 import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.dev.DevStack;
+import dev.gatehouse.broker.policy.PolicyConfigCheck;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ public final class TestStack implements AutoCloseable {
             Path file = dir.resolve("gatehouse.yaml");
             Files.writeString(file, configYaml);
             DevStack stack = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, Optional.of(file)),
-                    new ConfigLoader(Map.<String, String>of()::get));
+                    new ConfigLoader(Map.<String, String>of()::get).withCheck(new PolicyConfigCheck()));
             return new TestStack(stack, dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

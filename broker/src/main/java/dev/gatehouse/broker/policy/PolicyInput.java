@@ -1,0 +1,34 @@
+package dev.gatehouse.broker.policy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a policy decides on: who calls ({@code sub}, {@code email}, {@code groups}, all token
+ * {@code claims}), which upstream, which tool (or resource URI, or prompt name) and with which
+ * arguments. These are the CEL variables {@code caller}, {@code upstream}, {@code tool}, {@code args}.
+ */
+public record PolicyInput(Caller caller, String upstream, String tool, Map<String, Object> args) {
+
+    /** The caller as policies see it; {@code email} is empty when the token has none. */
+    public record Caller(String sub, String email, List<String> groups, Map<String, Object> claims) {
+        public Caller {
+            Objects.requireNonNull(sub, "sub");
+            email = email == null ? "" : email;
+            groups = List.copyOf(groups);
+            claims = Map.copyOf(claims);
+        }
+
+        Map<String, Object> asCel() {
+            return Map.of("sub", sub, "email", email, "groups", groups, "claims", claims);
+        }
+    }
+
+    public PolicyInput {
+        Objects.requireNonNull(caller, "caller");
+        Objects.requireNonNull(upstream, "upstream");
+        Objects.requireNonNull(tool, "tool");
+        args = args == null ? Map.of() : args;
+    }
+}
