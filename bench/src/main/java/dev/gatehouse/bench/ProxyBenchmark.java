@@ -53,7 +53,17 @@ public final class ProxyBenchmark {
 
         try (DemoUpstream upstream = DemoUpstream.start(0)) {
             Path config = Files.createTempFile("gatehouse-bench", ".yaml");
-            Files.writeString(config, "upstreams:\n  - name: crm\n    url: " + upstream.url() + "\n");
+            Files.writeString(config, """
+                    upstreams:
+                      - name: crm
+                        url: %s
+                    policies:
+                      - name: benchmark agents call the crm
+                        upstream: crm
+                        tools: ["search_*", "export_*"]
+                        groups: [agents]
+                        action: allow
+                    """.formatted(upstream.url()));
             try (DevStack stack = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, Optional.of(config)),
                     new ConfigLoader(Map.<String, String>of()::get))) {
                 String token = stack.issuer().issue("bench", List.of("agents"), Optional.empty());

@@ -17,6 +17,8 @@ import dev.gatehouse.broker.http.ReadinessCheck;
 import dev.gatehouse.broker.mcp.McpEndpoint;
 import dev.gatehouse.broker.mcp.OriginPolicy;
 import dev.gatehouse.broker.mcp.SessionDirectory;
+import dev.gatehouse.broker.policy.PolicyHolder;
+import dev.gatehouse.broker.policy.PolicySet;
 
 import java.net.URI;
 import java.time.Duration;
@@ -70,7 +72,8 @@ public final class Broker implements AutoCloseable {
             ObjectMapper json = new ObjectMapper();
             SessionDirectory sessions = new SessionDirectory(new SessionStore(database));
             OriginPolicy origins = new OriginPolicy(publicUrl, config.server().allowedOrigins(), devIssuer.isPresent());
-            McpEndpoint mcp = McpEndpoint.create(config.upstreams(), sessions, tokens, origins, json, config.server());
+            PolicyHolder policy = new PolicyHolder(PolicySet.compile(config.policies()));
+            McpEndpoint mcp = McpEndpoint.create(config.upstreams(), sessions, policy, tokens, origins, json, config.server());
             List<ReadinessCheck> readiness = new ArrayList<>();
             readiness.add(new ReadinessCheck("postgres", database::isReachable));
             readiness.addAll(extraReadiness);

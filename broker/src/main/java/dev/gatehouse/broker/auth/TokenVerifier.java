@@ -137,7 +137,7 @@ public final class TokenVerifier {
                 throw new AuthenticationException("the token could not be checked against " + trusted.issuer() + "'s keys", e);
             }
             Optional<String> email = Optional.ofNullable(stringClaim(claims, "email"));
-            return new Caller(trusted.issuer(), claims.getSubject(), email, groupsOf(claims, email));
+            return new Caller(trusted.issuer(), claims.getSubject(), email, groupsOf(claims, email), claims.getClaims());
         }
 
         private List<String> groupsOf(JWTClaimsSet claims, Optional<String> email) {

@@ -8,6 +8,7 @@ import dev.gatehouse.activities.forward.UpstreamTarget;
 import dev.gatehouse.broker.auth.TokenVerifier;
 import dev.gatehouse.broker.config.ServerSettings;
 import dev.gatehouse.broker.config.UpstreamSettings;
+import dev.gatehouse.broker.policy.PolicyHolder;
 import io.javalin.http.Context;
 
 import java.io.ByteArrayOutputStream;
@@ -24,14 +25,16 @@ import java.util.TreeSet;
 public final class McpEndpoint implements AutoCloseable {
 
     private final Map<String, UpstreamChannel> channels;
+    private final PolicyGate policy;
     private final TokenVerifier tokens;
     private final OriginPolicy origins;
     private final ObjectMapper json;
     private final long maxRequestBytes;
 
-    McpEndpoint(Map<String, UpstreamChannel> channels, TokenVerifier tokens, OriginPolicy origins,
+    McpEndpoint(Map<String, UpstreamChannel> channels, PolicyGate policy, TokenVerifier tokens, OriginPolicy origins,
                 ObjectMapper json, long maxRequestBytes) {
         this.channels = Map.copyOf(channels);
+        this.policy = policy;
         this.tokens = tokens;
         this.origins = origins;
         this.json = json;
@@ -39,7 +42,7 @@ public final class McpEndpoint implements AutoCloseable {
     }
 
     /** Builds the endpoint with one channel per configured upstream. */
-    public static McpEndpoint create(java.util.List<UpstreamSettings> upstreams, SessionDirectory sessions,
+    public static McpEndpoint create(java.util.List<UpstreamSettings> upstreams, SessionDirectory sessions, PolicyHolder policy,
                                      TokenVerifier tokens, OriginPolicy origins, ObjectMapper json, ServerSettings server) {
         Map<String, UpstreamChannel> channels = new java.util.LinkedHashMap<>();
         int maxMessage = server.maxMessageSize().asIntBytes();
@@ -51,7 +54,7 @@ public final class McpEndpoint implements AutoCloseable {
                 case SSE -> new LegacySseChannel(client, sessions, maxMessage);
             });
         }
-        return new McpEndpoint(channels, tokens, origins, json, server.maxRequestSize().bytes());
+        return new McpEndpoint(channels, new PolicyGate(policy, json), tokens, origins, json, server.maxRequestSize().bytes());
     }
 
     public void post(Context ctx) {
@@ -59,6 +62,7 @@ public final class McpEndpoint implements AutoCloseable {
         byte[] body = readBody(ctx);
         JsonRpcMessage message = JsonRpcMessage.parse(json, body);
         RoutingHeaders.check(message, ctx::header);
+        policy.check(exchange, message);
         channel(exchange).post(exchange, message);
     }
 

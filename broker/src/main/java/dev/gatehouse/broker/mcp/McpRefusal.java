@@ -23,6 +23,9 @@ public final class McpRefusal extends RuntimeException {
         UNKNOWN_UPSTREAM(404, -32013),
         UNKNOWN_SESSION(404, -32001),
         PAYLOAD_TOO_LARGE(413, -32014),
+        // Policy outcomes are answers to a well-formed exchange: HTTP 200, so every MCP client shows the message.
+        POLICY_DENIED(200, -32015),
+        APPROVAL_UNAVAILABLE(200, -32016),
         UPSTREAM_UNREACHABLE(502, -32030),
         UPSTREAM_REJECTED_CREDENTIALS(502, -32031),
         UPSTREAM_MESSAGE_TOO_LARGE(502, -32032),

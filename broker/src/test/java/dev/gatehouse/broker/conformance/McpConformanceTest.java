@@ -24,6 +24,9 @@ class McpConformanceTest {
                      upstreams:
                        - name: conformance
                          url: %s
+                     policies:
+                       - name: the suite may call everything
+                         action: allow
                      """.formatted(fixture.mcpUrl()));
              TokenAddingProxy client = TokenAddingProxy.start(stack.mcp("conformance"), stack.token("conformance-suite", "agents"))) {
 

@@ -43,6 +43,9 @@ class LegacyUpstreamBridgeTest {
                   - name: legacy
                     url: %s
                     transport: sse
+                policies:
+                  - name: tests may call everything
+                    action: allow
                 """.formatted(upstream.sseUrl()));
     }
 

@@ -35,6 +35,9 @@ class LongLivedStreamsTest {
                     url: %s
                   - name: rec-hold
                     url: %s?hold=true
+                policies:
+                  - name: tests may call everything
+                    action: allow
                 """.formatted(upstream.url(), upstream.url()));
         token = stack.token("listener", "agents");
     }

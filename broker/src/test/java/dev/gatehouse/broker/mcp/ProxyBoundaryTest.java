@@ -64,6 +64,9 @@ class ProxyBoundaryTest {
                   - name: dead
                     url: http://127.0.0.1:%d/mcp
                     connectTimeout: 1s
+                policies:
+                  - name: tests may call everything
+                    action: allow
                 """.formatted(recording.url(), recording.url(), demo.url(), deadPort));
         alice = stack.token("alice", "agents");
     }

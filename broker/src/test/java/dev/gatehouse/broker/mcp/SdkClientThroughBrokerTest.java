@@ -7,6 +7,7 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.ClientCapabilities;
@@ -39,6 +40,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The official MCP Java SDK client, through the broker, against an official-SDK upstream (the demo CRM). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,6 +56,24 @@ class SdkClientThroughBrokerTest {
                 upstreams:
                   - name: crm
                     url: %s
+                approvers:
+                  dba: { members: [dba@example.com] }
+                policies:
+                  - name: nobody deletes customers here
+                    upstream: crm
+                    tools: ["delete_*"]
+                    action: deny
+                    reason: deleting is switched off in this environment
+                  - name: big exports need a DBA
+                    upstream: crm
+                    tools: ["export_report"]
+                    when: "has(args.steps) && args.steps > 10"
+                    action: approve
+                    approval: { approvers: [dba] }
+                  - name: agents use the crm
+                    upstream: crm
+                    groups: [agents]
+                    action: allow
                 """.formatted(upstream.url()));
     }
 
@@ -83,6 +103,40 @@ class SdkClientThroughBrokerTest {
             CallToolResult result = client.callTool(new CallToolRequest("search_customers", Map.of("query", "ada")));
             assertThat(((TextContent) result.content().getFirst()).text()).contains("Ada Lovelace");
             assertThat(result.structuredContent()).isNotNull();
+        }
+    }
+
+    @Test
+    void answersADeniedCallWithThePolicyAndItsReason() {
+        try (McpSyncClient client = client(stack.token("agent-denied", "agents")).build()) {
+            client.initialize();
+            assertThatThrownBy(() -> client.callTool(new CallToolRequest("delete_customer", Map.of("id", "c-1001"))))
+                    .isInstanceOf(McpError.class)
+                    .hasMessageContaining("call to 'delete_customer' denied by policy 'nobody deletes customers here':"
+                            + " deleting is switched off in this environment");
+            // The session is unharmed: the next allowed call goes through.
+            assertThat(client.callTool(new CallToolRequest("search_customers", Map.of())).isError()).isFalse();
+        }
+    }
+
+    @Test
+    void refusesAnApprovalGatedCallRatherThanForwardingIt() {
+        try (McpSyncClient client = client(stack.token("agent-gated", "agents")).build()) {
+            client.initialize();
+            assertThatThrownBy(() -> client.callTool(new CallToolRequest("export_report", Map.of("steps", 20, "delayMs", 0))))
+                    .isInstanceOf(McpError.class)
+                    .hasMessageContaining("requires approval by dba (policy 'big exports need a DBA')")
+                    .hasMessageContaining("not forwarded");
+        }
+    }
+
+    @Test
+    void deniesCallersOutsideTheAllowedGroups() {
+        try (McpSyncClient client = client(stack.token("stranger", "visitors")).build()) {
+            client.initialize();
+            assertThatThrownBy(() -> client.callTool(new CallToolRequest("search_customers", Map.of())))
+                    .isInstanceOf(McpError.class)
+                    .hasMessageContaining("denied by policy 'default deny': no policy allows this call");
         }
     }
 
