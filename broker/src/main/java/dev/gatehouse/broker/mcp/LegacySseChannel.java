@@ -37,9 +37,9 @@ final class LegacySseChannel implements UpstreamChannel {
     }
 
     @Override
-    public void post(McpExchange exchange, JsonRpcMessage message) {
+    public void post(McpExchange exchange, JsonRpcMessage message, MessageFilter replies) {
         if (message.isInitialize()) {
-            initialize(exchange, message);
+            initialize(exchange, message, replies);
             return;
         }
         LegacyConnection connection = connectionFor(exchange, message.id());
@@ -48,10 +48,10 @@ final class LegacySseChannel implements UpstreamChannel {
             exchange.status(202);
             return;
         }
-        answer(exchange, connection, message, Optional.empty());
+        answer(exchange, connection, message, Optional.empty(), replies);
     }
 
-    private void initialize(McpExchange exchange, JsonRpcMessage message) {
+    private void initialize(McpExchange exchange, JsonRpcMessage message, MessageFilter replies) {
         LegacyConnection connection;
         try {
             connection = LegacyConnection.open(client, exchange.json(), maxMessageBytes, client.target().connectTimeout().plus(timeout));
@@ -69,11 +69,12 @@ final class LegacySseChannel implements UpstreamChannel {
                 sessions.end(id, "the legacy upstream closed its SSE stream");
             }
         });
-        answer(exchange, connection, message, Optional.of(id));
+        answer(exchange, connection, message, Optional.of(id), replies);
     }
 
     /** Streams everything routed to this request until its response arrives. */
-    private void answer(McpExchange exchange, LegacyConnection connection, JsonRpcMessage message, Optional<String> sessionId) {
+    private void answer(McpExchange exchange, LegacyConnection connection, JsonRpcMessage message, Optional<String> sessionId,
+                        MessageFilter replies) {
         BlockingQueue<JsonNode> sink;
         try {
             sink = connection.request(message);
@@ -96,7 +97,7 @@ final class LegacySseChannel implements UpstreamChannel {
                 if (next == LegacyConnection.END) {
                     return;
                 }
-                if (!exchange.sendEvent(next)) {
+                if (!exchange.sendEvent(filtered(exchange, next, replies))) {
                     return;
                 }
                 if (!next.has("method") && next.has("id")) {
@@ -112,6 +113,19 @@ final class LegacySseChannel implements UpstreamChannel {
                         "upstream '" + client.target().name() + "' closed its SSE stream", message.id(),
                         Map.of("upstream", client.target().name()), null)));
             }
+        }
+    }
+
+    private static JsonNode filtered(McpExchange exchange, JsonNode message, MessageFilter replies) {
+        if (replies == MessageFilter.NONE) {
+            return message;
+        }
+        try {
+            String text = exchange.json().writeValueAsString(message);
+            String replaced = replies.apply(text);
+            return replaced.equals(text) ? message : exchange.json().readTree(replaced);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            return message;
         }
     }
 

@@ -63,7 +63,7 @@ public final class McpEndpoint implements AutoCloseable {
         JsonRpcMessage message = JsonRpcMessage.parse(json, body);
         RoutingHeaders.check(message, ctx::header);
         policy.check(exchange, message);
-        channel(exchange).post(exchange, message);
+        channel(exchange).post(exchange, message, policy.repliesFor(exchange, message));
     }
 
     public void get(Context ctx) {

@@ -60,6 +60,14 @@ final class PolicyGate {
         }
     }
 
+    /** How replies to this message must be rewritten: {@code tools/list} shows only the tools the caller may use. */
+    MessageFilter repliesFor(McpExchange exchange, JsonRpcMessage message) {
+        if (message.isRequest() && "tools/list".equals(message.method())) {
+            return new ToolListFilter(json, policy.current(), policyCaller(exchange.caller()), exchange.upstream(), message.id());
+        }
+        return MessageFilter.NONE;
+    }
+
     static PolicyInput.Caller policyCaller(Caller caller) {
         return new PolicyInput.Caller(caller.subject(), caller.email().orElse(""), caller.groups(), caller.claims());
     }

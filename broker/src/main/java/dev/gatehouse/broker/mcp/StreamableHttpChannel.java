@@ -33,6 +33,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
     private final UpstreamClient client;
     private final SessionDirectory sessions;
     private final int maxMessageBytes;
+    private volatile boolean closed;
 
     StreamableHttpChannel(UpstreamClient client, SessionDirectory sessions, int maxMessageBytes) {
         this.client = client;
@@ -41,7 +42,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
     }
 
     @Override
-    public void post(McpExchange exchange, JsonRpcMessage message) {
+    public void post(McpExchange exchange, JsonRpcMessage message, MessageFilter replies) {
         Optional<McpSession> session = SessionBinding.resolve(exchange, sessions, message.id());
         UpstreamRequest request = new UpstreamRequest("POST", client.target().url(),
                 upstreamHeaders(exchange, session), message.raw());
@@ -53,7 +54,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
                         .map(upstreamId -> startSession(exchange, message, upstreamId));
             }
             endSessionIfUpstreamForgotIt(session, response);
-            reply(exchange, response, brokerSessionId, message.id(), false);
+            reply(exchange, response, brokerSessionId, message.id(), false, replies);
         }
     }
 
@@ -73,7 +74,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
             try (UpstreamResponse response = answered.get()) {
                 checkCredentialsAccepted(response, null);
                 endSessionIfUpstreamForgotIt(session, response);
-                reply(exchange, response, session.map(McpSession::id), null, true);
+                reply(exchange, response, session.map(McpSession::id), null, true, MessageFilter.NONE);
             }
             return;
         }
@@ -84,7 +85,15 @@ final class StreamableHttpChannel implements UpstreamChannel {
                 pending.abort();
                 return;
             }
-            answered = awaitStream(pending, GET_KEEP_ALIVE);
+            try {
+                answered = awaitStream(pending, GET_KEEP_ALIVE);
+            } catch (McpRefusal e) {
+                if (closed) {
+                    return;
+                }
+                log.warn("upstream {} failed a held GET stream: {}", client.target().name(), e.getMessage());
+                return;
+            }
         }
         try (UpstreamResponse response = answered.get()) {
             if (response.status() == 200 && response.isEventStream()) {
@@ -114,12 +123,14 @@ final class StreamableHttpChannel implements UpstreamChannel {
             if (session.isPresent() && (isSuccess(response.status()) || response.status() == 404)) {
                 sessions.end(session.get().id(), "deleted by client");
             }
-            reply(exchange, response, Optional.empty(), null, false);
+            reply(exchange, response, Optional.empty(), null, false, MessageFilter.NONE);
         }
     }
 
     @Override
     public void close() {
+        // Streams held open end now; that is shutdown, not an upstream failure worth a warning each.
+        closed = true;
         client.close();
     }
 
@@ -169,7 +180,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
      *                once; a POST stream's headers leave with its first event, saving a write per call
      */
     private void reply(McpExchange exchange, UpstreamResponse response, Optional<String> brokerSessionId, JsonNode requestId,
-                       boolean mayIdle) {
+                       boolean mayIdle, MessageFilter replies) {
         if (response.isEventStream()) {
             exchange.status(response.status());
             ForwardedHeaders.toClient(response, exchange::setHeader);
@@ -179,7 +190,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
             if (mayIdle && !exchange.flushHeaders()) {
                 return;
             }
-            SseRelay.Outcome outcome = new SseRelay(maxMessageBytes).relay(response.body(), exchange.body());
+            SseRelay.Outcome outcome = new SseRelay(maxMessageBytes, replies).relay(response.body(), exchange.body());
             if (outcome == SseRelay.Outcome.EVENT_TOO_LARGE) {
                 McpRefusal refusal = tooLarge("an SSE event", requestId);
                 log.warn(refusal.getMessage());
@@ -187,7 +198,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
             }
             return;
         }
-        byte[] body = readCapped(response.body(), requestId);
+        byte[] body = filtered(readCapped(response.body(), requestId), replies);
         ForwardedHeaders.toClient(response, exchange::setHeader);
         brokerSessionId.ifPresent(id -> exchange.setHeader(ForwardedHeaders.SESSION_ID, id));
         if (body.length == 0 && (response.status() == 202 || response.status() == 204)) {
@@ -195,6 +206,15 @@ final class StreamableHttpChannel implements UpstreamChannel {
             return;
         }
         exchange.writeBytes(response.status(), null, body);
+    }
+
+    private static byte[] filtered(byte[] body, MessageFilter replies) {
+        if (replies == MessageFilter.NONE || body.length == 0) {
+            return body;
+        }
+        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        String replaced = replies.apply(text);
+        return replaced.equals(text) ? body : replaced.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private byte[] readCapped(InputStream in, JsonNode requestId) {

@@ -7,7 +7,8 @@ package dev.gatehouse.broker.mcp;
  */
 sealed interface UpstreamChannel extends AutoCloseable permits StreamableHttpChannel, LegacySseChannel {
 
-    void post(McpExchange exchange, JsonRpcMessage message);
+    /** Forwards one client message; {@code replies} rewrites what comes back for it (e.g. a filtered tool list). */
+    void post(McpExchange exchange, JsonRpcMessage message, MessageFilter replies);
 
     void get(McpExchange exchange);
 

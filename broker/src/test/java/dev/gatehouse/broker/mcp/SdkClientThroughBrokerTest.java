@@ -99,7 +99,7 @@ class SdkClientThroughBrokerTest {
         try (McpSyncClient client = client(stack.token("agent-1", "agents")).build()) {
             assertThat(client.initialize().serverInfo().name()).isEqualTo("gatehouse-demo-crm");
             assertThat(client.listTools().tools()).extracting(t -> t.name())
-                    .contains("search_customers", "delete_customer", "get_customer_profile", "export_report");
+                    .contains("search_customers", "get_customer_profile", "export_report");
             CallToolResult result = client.callTool(new CallToolRequest("search_customers", Map.of("query", "ada")));
             assertThat(((TextContent) result.content().getFirst()).text()).contains("Ada Lovelace");
             assertThat(result.structuredContent()).isNotNull();
@@ -116,6 +116,20 @@ class SdkClientThroughBrokerTest {
                             + " deleting is switched off in this environment");
             // The session is unharmed: the next allowed call goes through.
             assertThat(client.callTool(new CallToolRequest("search_customers", Map.of())).isError()).isFalse();
+        }
+    }
+
+    @Test
+    void listsOnlyTheToolsTheCallerCouldUse() {
+        try (McpSyncClient agent = client(stack.token("agent-lister", "agents")).build();
+             McpSyncClient stranger = client(stack.token("stranger-lister", "visitors")).build()) {
+            agent.initialize();
+            assertThat(agent.listTools().tools()).extracting(t -> t.name())
+                    .contains("search_customers", "export_report", "get_customer_profile")
+                    .doesNotContain("delete_customer");
+            stranger.initialize();
+            // Big exports can be approved for anyone; everything else is denied to visitors.
+            assertThat(stranger.listTools().tools()).extracting(t -> t.name()).containsExactly("export_report");
         }
     }
 
