@@ -62,9 +62,9 @@ public final class Broker implements AutoCloseable {
             String audience = Audience.of(publicUrl);
             List<TrustedIssuer> issuers = new ArrayList<>();
             for (IssuerSettings issuer : config.identity().issuers()) {
-                issuers.add(new TrustedIssuer(issuer.issuer().toString(),
+                issuers.add(new TrustedIssuer(issuer.issuer().text(),
                         issuer.audience() != null ? issuer.audience() : audience,
-                        new OidcIssuerKeys(issuer.issuer().toString(), issuer.jwksUri() == null ? null : issuer.jwksUri().uri()),
+                        new OidcIssuerKeys(issuer.issuer().text(), issuer.jwksUri() == null ? null : issuer.jwksUri().uri()),
                         issuer.groupsClaim(), issuer.staticGroups()));
             }
             devIssuer.ifPresent(dev -> issuers.add(dev.trusted()));

@@ -5,6 +5,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -45,6 +46,8 @@ public final class UpstreamClient implements AutoCloseable {
         http.setIdleTimeout(0);
         http.setMaxConnectionsPerDestination(4096);
         http.setUserAgentField(null);
+        // Callers share this client: a cookie one caller's exchange set must never ride along on another's.
+        http.setHttpCookieStore(new HttpCookieStore.Empty());
         // No transparent gzip: it would buffer SSE events, and the caller gets exactly what the upstream sent.
         http.getContentDecoderFactories().clear();
         try {
@@ -74,7 +77,9 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** Sends one request without waiting: for streams an upstream may leave unanswered for a long time. */
     public PendingResponse open(UpstreamRequest request) {
-        Request outgoing = http.newRequest(request.uri()).method(request.method());
+        Request outgoing = http.newRequest(request.uri()).method(request.method())
+                // An upstream that stalls mid-answer is given up on; streams stay alive with keep-alives.
+                .idleTimeout(target.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
         outgoing.headers(fields -> {
             for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
                 for (String value : header.getValue()) {
@@ -135,16 +140,18 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
+    /** A category the caller may see; the details (addresses, host names) stay in the cause, for the log. */
     private UpstreamException unreachable(Throwable cause) {
-        if (cause instanceof ConnectException) {
-            return new UpstreamException.Unreachable(target.name(), "connection refused", cause);
-        }
-        if (cause instanceof SocketTimeoutException || cause instanceof TimeoutException) {
-            return new UpstreamException.Unreachable(target.name(), "connect timed out after "
-                    + target.connectTimeout().toMillis() + " ms", cause);
-        }
-        return new UpstreamException.Unreachable(target.name(), cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
+        String what = switch (cause) {
+            case ConnectException c -> "connection refused";
+            case java.net.UnknownHostException u -> "host not found";
+            case javax.net.ssl.SSLException t -> "TLS handshake failed";
+            case SocketTimeoutException t -> "connect timed out after " + target.connectTimeout().toMillis() + " ms";
+            case TimeoutException t -> "no data for " + target.idleTimeout().toMillis() + " ms (idle timeout)";
+            case CancellationException c -> "request abandoned";
+            default -> "connection failed or closed";
+        };
+        return new UpstreamException.Unreachable(target.name(), what, cause);
     }
 
     /** Resolves an endpoint the upstream announced, refusing anything off the upstream's own origin (no SSRF). */

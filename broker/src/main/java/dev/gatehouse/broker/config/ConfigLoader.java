@@ -96,6 +96,8 @@ public final class ConfigLoader {
         SimpleModule module = new SimpleModule("gatehouse-config");
         module.addDeserializer(String.class, new SubstitutingStringDeserializer(secrets));
         module.addDeserializer(Duration.class, new DurationDeserializer());
+        module.addDeserializer(Integer.class, new SubstitutingScalarDeserializer<>(Integer.class, secrets, Integer::valueOf, "a whole number"));
+        module.addDeserializer(Boolean.class, new SubstitutingScalarDeserializer<>(Boolean.class, secrets, ConfigLoader::bool, "true or false"));
         return YAMLMapper.builder(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -110,8 +112,7 @@ public final class ConfigLoader {
         StreamReadException syntax = syntaxErrorIn(e);
         if (syntax != null) {
             JsonLocation at = syntax.getLocation();
-            return new ConfigProblem(source, at == null ? line : at.getLineNr(), "",
-                    "not valid YAML: " + syntax.getOriginalMessage().replaceAll("\\s+", " ").trim());
+            return new ConfigProblem(source, at == null ? line : at.getLineNr(), "", "not valid YAML: " + yamlProblem(syntax));
         }
         if (!(e instanceof JsonMappingException mapping)) {
             return new ConfigProblem(source, line, "", e.getOriginalMessage());
@@ -138,6 +139,20 @@ public final class ConfigLoader {
             line = lines.lineOf(key) > 0 ? lines.lineOf(key) : line;
         }
         return new ConfigProblem(source, line, key, message == null ? e.getClass().getSimpleName() : message);
+    }
+
+    /**
+     * What is wrong, without the parser's excerpt of the offending line: that line may hold a secret
+     * (a password with a stray quote is a classic).
+     */
+    private static String yamlProblem(StreamReadException syntax) {
+        for (Throwable t = syntax; t != null; t = t.getCause()) {
+            if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked) {
+                String context = marked.getContext() == null ? "" : marked.getContext() + ": ";
+                return context + marked.getProblem();
+            }
+        }
+        return syntax.getOriginalMessage().lines().findFirst().orElse("syntax error");
     }
 
     /** The YAML syntax error behind {@code e}, which databind may have wrapped; null if it is not one. */
@@ -168,6 +183,50 @@ public final class ConfigLoader {
                 return secrets.resolve(p.getValueAsString());
             } catch (IllegalArgumentException e) {
                 throw JsonMappingException.from(p, e.getMessage());
+            }
+        }
+    }
+
+    private static Boolean bool(String text) {
+        return switch (text.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(text);
+        };
+    }
+
+    /** Numbers and switches may come from {@code ${env:…}} too, e.g. {@code port: "${env:PORT}"}. */
+    private static final class SubstitutingScalarDeserializer<T> extends StdScalarDeserializer<T> {
+        private final transient SecretReferences secrets;
+        private final transient java.util.function.Function<String, T> parse;
+        private final String expected;
+
+        SubstitutingScalarDeserializer(Class<T> type, SecretReferences secrets, java.util.function.Function<String, T> parse,
+                                       String expected) {
+            super(type);
+            this.secrets = secrets;
+            this.parse = parse;
+            this.expected = expected;
+        }
+
+        @Override
+        public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.currentToken().isScalarValue()) {
+                @SuppressWarnings("unchecked")
+                T unexpected = (T) ctxt.handleUnexpectedToken(handledType(), p);
+                return unexpected;
+            }
+            String text;
+            try {
+                text = secrets.resolve(p.getValueAsString());
+            } catch (IllegalArgumentException e) {
+                throw JsonMappingException.from(p, e.getMessage());
+            }
+            try {
+                return parse.apply(text.trim());
+            } catch (IllegalArgumentException e) {
+                // Never echo the value: it may have come from a secret.
+                throw JsonMappingException.from(p, "must be " + expected);
             }
         }
     }

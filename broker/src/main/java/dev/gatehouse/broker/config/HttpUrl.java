@@ -14,6 +14,10 @@ public record HttpUrl(URI uri) {
         if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
             throw new IllegalArgumentException("must be an absolute http:// or https:// URL");
         }
+        if (uri.getRawUserInfo() != null) {
+            // Credentials in a URL end up in logs and error messages; headers are the place for them.
+            throw new IllegalArgumentException("must not contain user:password@; put credentials in headers");
+        }
     }
 
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -32,8 +36,13 @@ public record HttpUrl(URI uri) {
     }
 
     @JsonValue
+    public String text() {
+        return uri.toString();
+    }
+
+    /** The URL with any query string elided: queries may carry API keys, and this is what logs show. */
     @Override
     public String toString() {
-        return uri.toString();
+        return uri.getRawQuery() == null ? uri.toString() : uri.toString().replace(uri.getRawQuery(), "…");
     }
 }

@@ -29,7 +29,10 @@ final class KeyLines {
                 if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
                     continue;
                 }
-                JsonPointer pointer = t == JsonToken.FIELD_NAME || !p.getParsingContext().inObject()
+                // Keys, scalars in lists, and where each list element (an object or list) starts.
+                boolean elementStart = (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY)
+                        && p.getParsingContext().getParent() != null && p.getParsingContext().getParent().inArray();
+                JsonPointer pointer = t == JsonToken.FIELD_NAME || !p.getParsingContext().inObject() || elementStart
                         ? p.getParsingContext().pathAsPointer()
                         : null;
                 if (pointer != null) {

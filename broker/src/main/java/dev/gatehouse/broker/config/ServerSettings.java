@@ -12,6 +12,8 @@ import java.util.List;
  *                       (non-browser clients) are always allowed, and the public URL's origin is always allowed
  * @param maxRequestSize largest request body accepted (413 above it)
  * @param maxMessageSize largest single message accepted from an upstream: a JSON response or one SSE event
+ * @param keepAliveInterval how long a held stream may stay silent before the broker sends an SSE comment
+ *                       (which is also how it notices a caller who left)
  */
 public record ServerSettings(
         Integer port,
@@ -19,7 +21,8 @@ public record ServerSettings(
         HttpUrl publicUrl,
         List<String> allowedOrigins,
         ByteSize maxRequestSize,
-        ByteSize maxMessageSize) {
+        ByteSize maxMessageSize,
+        java.time.Duration keepAliveInterval) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -32,10 +35,23 @@ public record ServerSettings(
         allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
         maxRequestSize = maxRequestSize == null ? ByteSize.ofMebibytes(4) : maxRequestSize;
         maxMessageSize = maxMessageSize == null ? ByteSize.ofMebibytes(16) : maxMessageSize;
+        if (maxRequestSize.bytes() > MAX_SIZE.bytes()) {
+            throw new IllegalArgumentException("maxRequestSize cannot be more than 1GiB");
+        }
+        if (maxMessageSize.bytes() > MAX_SIZE.bytes()) {
+            throw new IllegalArgumentException("maxMessageSize cannot be more than 1GiB");
+        }
+        keepAliveInterval = keepAliveInterval == null ? java.time.Duration.ofSeconds(15) : keepAliveInterval;
+        if (keepAliveInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("keepAliveInterval must be at least 100ms");
+        }
     }
 
+    /** Messages are held in memory whole; beyond this a limit is a mistake, not a setting. */
+    private static final ByteSize MAX_SIZE = ByteSize.ofMebibytes(1024);
+
     public static ServerSettings defaults() {
-        return new ServerSettings(null, null, null, null, null, null);
+        return new ServerSettings(null, null, null, null, null, null, null);
     }
 
     /** The public URL, or {@code http://localhost:<port>} when none is configured. */
@@ -44,10 +60,10 @@ public record ServerSettings(
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(newPort, host, publicUrl, allowedOrigins, maxRequestSize, maxMessageSize);
+        return new ServerSettings(newPort, host, publicUrl, allowedOrigins, maxRequestSize, maxMessageSize, keepAliveInterval);
     }
 
     public ServerSettings withHost(String newHost) {
-        return new ServerSettings(port, newHost, publicUrl, allowedOrigins, maxRequestSize, maxMessageSize);
+        return new ServerSettings(port, newHost, publicUrl, allowedOrigins, maxRequestSize, maxMessageSize, keepAliveInterval);
     }
 }

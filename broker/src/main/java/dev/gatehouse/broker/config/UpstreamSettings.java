@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
  * @param transport      {@code streamable-http} (default) or {@code sse} for servers that only speak the legacy HTTP+SSE transport
  * @param connectTimeout how long to wait for a TCP connection
  * @param timeout        how long to wait for the upstream to start answering a request
+ * @param idleTimeout    how long an upstream connection may carry no data (streams get keep-alives) before it is given up
  */
 public record UpstreamSettings(
         String name,
@@ -19,7 +20,8 @@ public record UpstreamSettings(
         UpstreamTransport transport,
         Map<String, String> headers,
         Duration connectTimeout,
-        Duration timeout) {
+        Duration timeout,
+        Duration idleTimeout) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
@@ -31,11 +33,19 @@ public record UpstreamSettings(
         Objects.requireNonNull(url, "url is required");
         transport = transport == null ? UpstreamTransport.STREAMABLE_HTTP : transport;
         headers = headers == null ? Map.of() : Map.copyOf(headers);
-        connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
-        timeout = timeout == null ? Duration.ofMinutes(2) : timeout;
-        if (connectTimeout.isZero() || connectTimeout.isNegative() || timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("timeouts must be positive");
+        connectTimeout = positive("connectTimeout", connectTimeout, Duration.ofSeconds(5));
+        timeout = positive("timeout", timeout, Duration.ofMinutes(2));
+        idleTimeout = positive("idleTimeout", idleTimeout, Duration.ofMinutes(10));
+    }
+
+    private static Duration positive(String key, Duration value, Duration fallback) {
+        if (value == null) {
+            return fallback;
         }
+        if (value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(key + " must be positive");
+        }
+        return value;
     }
 
     @Override

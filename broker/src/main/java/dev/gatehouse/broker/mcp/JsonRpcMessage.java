@@ -1,8 +1,11 @@
 package dev.gatehouse.broker.mcp;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -12,16 +15,29 @@ import java.util.Optional;
  * One JSON-RPC 2.0 message as a client sent it: a request, a notification, or a response to a
  * server→client request. The raw bytes are kept so the upstream receives exactly what was sent.
  */
-public record JsonRpcMessage(Kind kind, JsonNode id, String method, ObjectNode json, byte[] raw) {
+record JsonRpcMessage(Kind kind, JsonNode id, String method, ObjectNode json, byte[] raw) {
 
     /** What the message is. */
     public enum Kind { REQUEST, NOTIFICATION, RESPONSE }
 
+    /**
+     * Reads client messages strictly: a duplicate key or anything after the message is refused,
+     * because the broker decides on its own reading of the body while the upstream receives the raw
+     * bytes; a parser that took the first duplicate, or read on past the end, would see another call.
+     */
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    /** Methods whose effects a policy decides on: sent as notifications they would escape the decision. */
+    private static final java.util.Set<String> REQUEST_ONLY = java.util.Set.of("tools/call", "resources/read", "prompts/get", "initialize");
+
     /** Parses and checks the envelope; batches and non-objects are refused, as MCP has had no batches since 2025-06-18. */
-    public static JsonRpcMessage parse(ObjectMapper mapper, byte[] body) {
+    public static JsonRpcMessage parse(byte[] body) {
         JsonNode node;
         try {
-            node = mapper.readTree(body);
+            node = STRICT.readTree(body);
         } catch (JacksonException e) {
             throw new McpRefusal(McpRefusal.Reason.PARSE_ERROR, "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -38,8 +54,8 @@ public record JsonRpcMessage(Kind kind, JsonNode id, String method, ObjectNode j
             throw new McpRefusal(McpRefusal.Reason.INVALID_REQUEST, "expected a JSON-RPC message object");
         }
         JsonNode id = object.get("id");
-        if (id != null && !(id.isTextual() || id.isIntegralNumber() || id.isNull())) {
-            throw new McpRefusal(McpRefusal.Reason.INVALID_REQUEST, "id must be a string or an integer");
+        if (id != null && !(id.isTextual() || id.isIntegralNumber())) {
+            throw new McpRefusal(McpRefusal.Reason.INVALID_REQUEST, "id must be a string or an integer (MCP forbids null ids)");
         }
         if (!"2.0".equals(object.path("jsonrpc").asText(null))) {
             throw invalid("jsonrpc must be \"2.0\"", id);
@@ -52,6 +68,9 @@ public record JsonRpcMessage(Kind kind, JsonNode id, String method, ObjectNode j
             JsonNode params = object.get("params");
             if (params != null && !params.isObject()) {
                 throw invalid("params must be an object", id);
+            }
+            if (id == null && REQUEST_ONLY.contains(method.asText())) {
+                throw invalid(method.asText() + " must be a request with an id, not a notification", null);
             }
             return new JsonRpcMessage(id == null ? Kind.NOTIFICATION : Kind.REQUEST, id, method.asText(), object, body);
         }

@@ -37,8 +37,15 @@ final class LegacyConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LegacyConnection.class);
     private static final int MAX_QUEUED = 1000;
 
-    /** Where messages for one waiting request or one GET stream go; {@link #END} closes it. */
-    static final JsonNode END = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    /**
+     * Closes a waiting request's or GET stream's queue. A private instance compared by identity: no
+     * message parsed from the upstream can ever be it.
+     */
+    private static final JsonNode END = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+
+    static boolean isEnd(JsonNode message) {
+        return message == END;
+    }
 
     private final UpstreamClient client;
     private final ObjectMapper json;
@@ -197,7 +204,10 @@ final class LegacyConnection implements AutoCloseable {
                 try {
                     message = json.readTree(event.get().data());
                 } catch (IOException e) {
-                    log.warn("upstream {} sent a message that is not JSON; dropped", client.target().name());
+                    message = null;
+                }
+                if (message == null || !message.isObject()) {
+                    log.warn("upstream {} sent an SSE message that is not a JSON-RPC object; dropped", client.target().name());
                     continue;
                 }
                 route(message);

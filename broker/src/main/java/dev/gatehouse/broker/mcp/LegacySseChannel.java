@@ -1,7 +1,7 @@
 package dev.gatehouse.broker.mcp;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.activities.forward.UpstreamClient;
 import dev.gatehouse.activities.forward.UpstreamException;
 import dev.gatehouse.activities.sessions.McpSession;
@@ -26,13 +26,15 @@ final class LegacySseChannel implements UpstreamChannel {
     private final UpstreamClient client;
     private final SessionDirectory sessions;
     private final int maxMessageBytes;
+    private final StreamKeepAlive keepAlive;
     private final Duration timeout;
     private final Map<String, LegacyConnection> live = new ConcurrentHashMap<>();
 
-    LegacySseChannel(UpstreamClient client, SessionDirectory sessions, int maxMessageBytes) {
+    LegacySseChannel(UpstreamClient client, SessionDirectory sessions, int maxMessageBytes, StreamKeepAlive keepAlive) {
         this.client = client;
         this.sessions = sessions;
         this.maxMessageBytes = maxMessageBytes;
+        this.keepAlive = keepAlive;
         this.timeout = client.target().timeout();
     }
 
@@ -44,7 +46,11 @@ final class LegacySseChannel implements UpstreamChannel {
         }
         LegacyConnection connection = connectionFor(exchange, message.id());
         if (!message.isRequest()) {
-            connection.postRaw(message.raw());
+            try {
+                connection.postRaw(message.raw());
+            } catch (UpstreamException e) {
+                throw unreachable(e, message.id());
+            }
             exchange.status(202);
             return;
         }
@@ -56,13 +62,17 @@ final class LegacySseChannel implements UpstreamChannel {
         try {
             connection = LegacyConnection.open(client, exchange.json(), maxMessageBytes, client.target().connectTimeout().plus(timeout));
         } catch (UpstreamException e) {
-            throw new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE, e.getMessage(), message.id(),
-                    Map.of("upstream", e.upstream()), e);
+            throw unreachable(e, message.id());
         }
         String id = sessions.newId();
-        sessions.create(new McpSession(id, exchange.upstream(), connection.endpoint().toString(), McpSession.Transport.SSE,
-                exchange.caller().issuer(), exchange.caller().subject(),
-                message.declaredProtocolVersion().orElse(null), Instant.now(), Optional.empty()));
+        try {
+            sessions.create(new McpSession(id, exchange.upstream(), connection.endpoint().toString(), McpSession.Transport.SSE,
+                    exchange.caller().issuer(), exchange.caller().subject(),
+                    message.declaredProtocolVersion().orElse(null), Instant.now(), Optional.empty()));
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
         live.put(id, connection);
         connection.ended().thenRun(() -> {
             if (live.remove(id, connection)) {
@@ -72,31 +82,41 @@ final class LegacySseChannel implements UpstreamChannel {
         answer(exchange, connection, message, Optional.of(id), replies);
     }
 
-    /** Streams everything routed to this request until its response arrives. */
+    /** Streams everything routed to this request until its response arrives; exactly one answer per request. */
     private void answer(McpExchange exchange, LegacyConnection connection, JsonRpcMessage message, Optional<String> sessionId,
                         MessageFilter replies) {
         BlockingQueue<JsonNode> sink;
         try {
             sink = connection.request(message);
         } catch (UpstreamException e) {
-            throw new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE, e.getMessage(), message.id(),
-                    Map.of("upstream", e.upstream()), e);
+            throw unreachable(e, message.id());
         }
         sessionId.ifPresent(id -> exchange.setHeader(ForwardedHeaders.SESSION_ID, id));
         exchange.startEventStream(200);
         JsonNode token = message.params().path("_meta").path("progressToken");
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
-                JsonNode next = sink.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                JsonNode next = sink.poll(keepAlive.interval().toMillis(), TimeUnit.MILLISECONDS);
                 if (next == null) {
-                    exchange.sendEvent(exchange.errorMessage(new McpRefusal(McpRefusal.Reason.UPSTREAM_TIMEOUT,
-                            "upstream '" + client.target().name() + "' sent nothing for " + timeout.toMillis() + " ms",
+                    if (System.nanoTime() > deadline) {
+                        exchange.sendEvent(exchange.errorMessage(new McpRefusal(McpRefusal.Reason.UPSTREAM_TIMEOUT,
+                                "upstream '" + client.target().name() + "' sent nothing for " + timeout.toMillis() + " ms",
+                                message.id(), Map.of("upstream", client.target().name()), null)));
+                        return;
+                    }
+                    if (!exchange.sendComment("keep-alive")) {
+                        return;
+                    }
+                    continue;
+                }
+                if (LegacyConnection.isEnd(next)) {
+                    exchange.sendEvent(exchange.errorMessage(new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE,
+                            "upstream '" + client.target().name() + "' closed its SSE stream before answering",
                             message.id(), Map.of("upstream", client.target().name()), null)));
                     return;
                 }
-                if (next == LegacyConnection.END) {
-                    return;
-                }
+                deadline = System.nanoTime() + timeout.toNanos();
                 if (!exchange.sendEvent(filtered(exchange, next, replies))) {
                     return;
                 }
@@ -108,11 +128,6 @@ final class LegacySseChannel implements UpstreamChannel {
             Thread.currentThread().interrupt();
         } finally {
             connection.forget(message.id(), token);
-            if (connection.isClosed()) {
-                exchange.sendEvent(exchange.errorMessage(new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE,
-                        "upstream '" + client.target().name() + "' closed its SSE stream", message.id(),
-                        Map.of("upstream", client.target().name()), null)));
-            }
         }
     }
 
@@ -124,7 +139,7 @@ final class LegacySseChannel implements UpstreamChannel {
             String text = exchange.json().writeValueAsString(message);
             String replaced = replies.apply(text);
             return replaced.equals(text) ? message : exchange.json().readTree(replaced);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             return message;
         }
     }
@@ -136,8 +151,8 @@ final class LegacySseChannel implements UpstreamChannel {
         exchange.startEventStream(200);
         try {
             while (true) {
-                JsonNode next = sink.poll(15, TimeUnit.SECONDS);
-                if (next == LegacyConnection.END) {
+                JsonNode next = sink.poll(keepAlive.interval().toMillis(), TimeUnit.MILLISECONDS);
+                if (next != null && LegacyConnection.isEnd(next)) {
                     return;
                 }
                 // Silence is answered with a comment so a vanished caller is noticed and the stream released.
@@ -177,6 +192,12 @@ final class LegacySseChannel implements UpstreamChannel {
                     requestId, Map.of(), null);
         }
         return connection;
+    }
+
+    private static McpRefusal unreachable(UpstreamException e, JsonNode requestId) {
+        McpRefusal.Reason reason = e instanceof UpstreamException.TimedOut
+                ? McpRefusal.Reason.UPSTREAM_TIMEOUT : McpRefusal.Reason.UPSTREAM_UNREACHABLE;
+        return new McpRefusal(reason, e.getMessage(), requestId, Map.of("upstream", e.upstream()), e);
     }
 
     @Override

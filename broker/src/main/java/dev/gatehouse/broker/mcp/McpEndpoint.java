@@ -30,15 +30,17 @@ public final class McpEndpoint implements AutoCloseable {
     private final OriginPolicy origins;
     private final ObjectMapper json;
     private final long maxRequestBytes;
+    private final StreamKeepAlive keepAlive;
 
     McpEndpoint(Map<String, UpstreamChannel> channels, PolicyGate policy, TokenVerifier tokens, OriginPolicy origins,
-                ObjectMapper json, long maxRequestBytes) {
+                ObjectMapper json, long maxRequestBytes, StreamKeepAlive keepAlive) {
         this.channels = Map.copyOf(channels);
         this.policy = policy;
         this.tokens = tokens;
         this.origins = origins;
         this.json = json;
         this.maxRequestBytes = maxRequestBytes;
+        this.keepAlive = keepAlive;
     }
 
     /** Builds the endpoint with one channel per configured upstream. */
@@ -46,21 +48,23 @@ public final class McpEndpoint implements AutoCloseable {
                                      TokenVerifier tokens, OriginPolicy origins, ObjectMapper json, ServerSettings server) {
         Map<String, UpstreamChannel> channels = new java.util.LinkedHashMap<>();
         int maxMessage = server.maxMessageSize().asIntBytes();
+        StreamKeepAlive keepAlive = new StreamKeepAlive(server.keepAliveInterval());
         for (UpstreamSettings upstream : upstreams) {
             UpstreamClient client = new UpstreamClient(new UpstreamTarget(upstream.name(), upstream.url().uri(),
-                    upstream.headers(), upstream.connectTimeout(), upstream.timeout()));
+                    upstream.headers(), upstream.connectTimeout(), upstream.timeout(), upstream.idleTimeout()));
             channels.put(upstream.name(), switch (upstream.transport()) {
-                case STREAMABLE_HTTP -> new StreamableHttpChannel(client, sessions, maxMessage);
-                case SSE -> new LegacySseChannel(client, sessions, maxMessage);
+                case STREAMABLE_HTTP -> new StreamableHttpChannel(client, sessions, maxMessage, keepAlive);
+                case SSE -> new LegacySseChannel(client, sessions, maxMessage, keepAlive);
             });
         }
-        return new McpEndpoint(channels, new PolicyGate(policy, json), tokens, origins, json, server.maxRequestSize().bytes());
+        return new McpEndpoint(channels, new PolicyGate(policy, json), tokens, origins, json, server.maxRequestSize().bytes(),
+                keepAlive);
     }
 
     public void post(Context ctx) {
         McpExchange exchange = admit(ctx);
         byte[] body = readBody(ctx);
-        JsonRpcMessage message = JsonRpcMessage.parse(json, body);
+        JsonRpcMessage message = JsonRpcMessage.parse(body);
         RoutingHeaders.check(message, ctx::header);
         policy.check(exchange, message);
         channel(exchange).post(exchange, message, policy.repliesFor(exchange, message));
@@ -110,7 +114,7 @@ public final class McpEndpoint implements AutoCloseable {
         if (declared > maxRequestBytes) {
             throw tooLarge();
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, 1 << 20) : 1024);
         byte[] buffer = new byte[8192];
         try (InputStream in = ctx.req().getInputStream()) {
             int n;
@@ -135,5 +139,6 @@ public final class McpEndpoint implements AutoCloseable {
     @Override
     public void close() {
         channels.values().forEach(UpstreamChannel::close);
+        keepAlive.close();
     }
 }

@@ -16,14 +16,17 @@ final class RoutingHeaders {
     /** The first revision in which the headers are required. */
     static final String STATELESS_REVISION = "2026-07-28";
 
+    /** Revisions are dates; anything else is not a revision and turns on no revision's rules. */
+    private static final java.util.regex.Pattern REVISION = java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+
     private RoutingHeaders() {
     }
 
     static void check(JsonRpcMessage message, Function<String, String> header) {
-        Optional<String> method = decoded(header.apply("Mcp-Method"));
-        Optional<String> name = decoded(header.apply("Mcp-Name"));
+        Optional<String> method = decoded(header.apply("Mcp-Method"), message);
+        Optional<String> name = decoded(header.apply("Mcp-Name"), message);
         Optional<String> version = Optional.ofNullable(header.apply("MCP-Protocol-Version")).map(String::trim);
-        boolean stateless = version.filter(v -> v.compareTo(STATELESS_REVISION) >= 0).isPresent();
+        boolean stateless = version.filter(v -> REVISION.matcher(v).matches() && v.compareTo(STATELESS_REVISION) >= 0).isPresent();
 
         if (stateless && message.kind() == JsonRpcMessage.Kind.RESPONSE) {
             throw mismatch(message, "clients must not send JSON-RPC responses under " + version.get());
@@ -38,8 +41,8 @@ final class RoutingHeaders {
             throw mismatch(message, "Mcp-Method header is required under " + version.get());
         }
         Optional<String> target = message.target();
-        if (name.isPresent() && target.isPresent() && !name.get().equals(target.get())) {
-            throw mismatch(message, "Mcp-Name header '" + name.get() + "' does not match body value '" + target.get() + "'");
+        if (name.isPresent() && !name.equals(target)) {
+            throw mismatch(message, "Mcp-Name header '" + name.get() + "' does not match body value '" + target.orElse("(none)") + "'");
         }
         if (stateless && target.isPresent() && name.isEmpty()) {
             throw mismatch(message, "Mcp-Name header is required for " + message.method() + " under " + version.get());
@@ -52,7 +55,7 @@ final class RoutingHeaders {
     }
 
     /** Header values that are not plain ASCII arrive as {@code =?base64?…?=}; compare the decoded text. */
-    static Optional<String> decoded(String value) {
+    static Optional<String> decoded(String value, JsonRpcMessage message) {
         if (value == null) {
             return Optional.empty();
         }
@@ -61,7 +64,7 @@ final class RoutingHeaders {
             try {
                 return Optional.of(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
-                throw new McpRefusal(McpRefusal.Reason.HEADER_MISMATCH, "a header's base64 value is malformed");
+                throw mismatch(message, "a header's =?base64?…?= value is malformed");
             }
         }
         return Optional.of(value);

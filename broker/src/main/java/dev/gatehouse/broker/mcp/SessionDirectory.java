@@ -69,6 +69,9 @@ public final class SessionDirectory {
             store.end(id, reason, Instant.now());
         } catch (JdbiException e) {
             throw storageDown(e);
+        } finally {
+            // A find() racing with this end may have cached the still-open row in between.
+            cache.invalidate(id);
         }
     }
 

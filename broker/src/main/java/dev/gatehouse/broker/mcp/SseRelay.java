@@ -16,27 +16,90 @@ final class SseRelay {
     /** What ended the relay. */
     enum Outcome { UPSTREAM_CLOSED, CLIENT_GONE, EVENT_TOO_LARGE }
 
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+
     private final int maxEventBytes;
     private final MessageFilter filter;
+    private final StreamKeepAlive keepAlive;
 
-    SseRelay(int maxEventBytes) {
-        this(maxEventBytes, MessageFilter.NONE);
-    }
-
-    /** A relay that passes each event's JSON-RPC message through {@code filter} (events it leaves alone stay byte for byte). */
-    SseRelay(int maxEventBytes, MessageFilter filter) {
+    /**
+     * A relay that passes each event's JSON-RPC message through {@code filter} (events it leaves
+     * alone stay byte for byte) and sends keep-alive comments while the upstream is quiet.
+     */
+    SseRelay(int maxEventBytes, MessageFilter filter, StreamKeepAlive keepAlive) {
         this.maxEventBytes = maxEventBytes;
         this.filter = filter;
+        this.keepAlive = keepAlive;
     }
 
     /** Relays until the upstream ends the stream, the client goes away, or an event exceeds the limit. */
     Outcome relay(InputStream upstream, OutputStream client) {
+        ClientStream out = new ClientStream(client, upstream);
+        try (StreamKeepAlive.Heartbeat beat = keepAlive.every(() -> out.keepAlive(keepAlive.interval().toNanos()))) {
+            Outcome outcome = copy(upstream, out);
+            return out.gone ? Outcome.CLIENT_GONE : outcome;
+        }
+    }
+
+    /**
+     * The caller's side of the stream. The relay and the keep-alive ticker both write to it, always a
+     * whole event at a time under one lock, so comments only ever fall between events. When a write
+     * fails the caller is gone: the upstream stream is closed, which also ends a relay blocked in read.
+     */
+    private static final class ClientStream {
+        private final OutputStream client;
+        private final InputStream upstream;
+        private long lastWrite = System.nanoTime();
+        private volatile boolean gone;
+
+        ClientStream(OutputStream client, InputStream upstream) {
+            this.client = client;
+            this.upstream = upstream;
+        }
+
+        synchronized boolean write(ByteArrayOutputStream event) {
+            try {
+                event.writeTo(client);
+                client.flush();
+                event.reset();
+                lastWrite = System.nanoTime();
+                return true;
+            } catch (IOException e) {
+                leave();
+                return false;
+            }
+        }
+
+        synchronized void keepAlive(long quietNanos) {
+            if (gone || System.nanoTime() - lastWrite < quietNanos) {
+                return;
+            }
+            try {
+                client.write(KEEP_ALIVE);
+                client.flush();
+                lastWrite = System.nanoTime();
+            } catch (IOException e) {
+                leave();
+            }
+        }
+
+        private void leave() {
+            gone = true;
+            try {
+                upstream.close();
+            } catch (IOException ignored) {
+                // Abandoning the upstream stream; nothing more to do if closing it fails.
+            }
+        }
+    }
+
+    private Outcome copy(InputStream upstream, ClientStream client) {
         ByteArrayOutputStream event = new ByteArrayOutputStream(256);
         ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         byte[] buffer = new byte[8192];
         try {
             int n;
-            while ((n = read(upstream, buffer)) > 0) {
+            while ((n = upstream.read(buffer)) > 0) {
                 for (int i = 0; i < n; i++) {
                     byte b = buffer[i];
                     line.write(b);
@@ -49,7 +112,7 @@ final class SseRelay {
                     if (event.size() > maxEventBytes) {
                         return Outcome.EVENT_TOO_LARGE;
                     }
-                    if (blank && !write(filtered(event), client)) {
+                    if (blank && !client.write(filtered(event))) {
                         return Outcome.CLIENT_GONE;
                     }
                 }
@@ -59,7 +122,7 @@ final class SseRelay {
             }
             // A well-formed stream ends on a blank line; pass on whatever partial event remains anyway.
             line.writeTo(event);
-            if (event.size() > 0 && !write(event, client)) {
+            if (event.size() > 0 && !client.write(event)) {
                 return Outcome.CLIENT_GONE;
             }
             return Outcome.UPSTREAM_CLOSED;
@@ -95,20 +158,5 @@ final class SseRelay {
         rebuilt.writeBytes((others + "data: " + replaced + "\n\n").getBytes(StandardCharsets.UTF_8));
         event.reset();
         return rebuilt;
-    }
-
-    private static int read(InputStream in, byte[] buffer) throws IOException {
-        return in.read(buffer);
-    }
-
-    private static boolean write(ByteArrayOutputStream event, OutputStream client) {
-        try {
-            event.writeTo(client);
-            client.flush();
-            event.reset();
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -28,17 +28,18 @@ final class StreamableHttpChannel implements UpstreamChannel {
     private static final Logger log = LoggerFactory.getLogger(StreamableHttpChannel.class);
 
     static final Duration GET_HEADER_GRACE = Duration.ofSeconds(5);
-    static final Duration GET_KEEP_ALIVE = Duration.ofSeconds(15);
 
     private final UpstreamClient client;
     private final SessionDirectory sessions;
     private final int maxMessageBytes;
+    private final StreamKeepAlive keepAlive;
     private volatile boolean closed;
 
-    StreamableHttpChannel(UpstreamClient client, SessionDirectory sessions, int maxMessageBytes) {
+    StreamableHttpChannel(UpstreamClient client, SessionDirectory sessions, int maxMessageBytes, StreamKeepAlive keepAlive) {
         this.client = client;
         this.sessions = sessions;
         this.maxMessageBytes = maxMessageBytes;
+        this.keepAlive = keepAlive;
     }
 
     @Override
@@ -86,7 +87,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
                 return;
             }
             try {
-                answered = awaitStream(pending, GET_KEEP_ALIVE);
+                answered = awaitStream(pending, keepAlive.interval());
             } catch (McpRefusal e) {
                 if (closed) {
                     return;
@@ -97,7 +98,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
         }
         try (UpstreamResponse response = answered.get()) {
             if (response.status() == 200 && response.isEventStream()) {
-                new SseRelay(maxMessageBytes).relay(response.body(), exchange.body());
+                new SseRelay(maxMessageBytes, MessageFilter.NONE, keepAlive).relay(response.body(), exchange.body());
             } else {
                 log.warn("upstream {} answered a held GET stream with HTTP {}; closing the caller's stream",
                         client.target().name(), response.status());
@@ -190,7 +191,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
             if (mayIdle && !exchange.flushHeaders()) {
                 return;
             }
-            SseRelay.Outcome outcome = new SseRelay(maxMessageBytes, replies).relay(response.body(), exchange.body());
+            SseRelay.Outcome outcome = new SseRelay(maxMessageBytes, replies, keepAlive).relay(response.body(), exchange.body());
             if (outcome == SseRelay.Outcome.EVENT_TOO_LARGE) {
                 McpRefusal refusal = tooLarge("an SSE event", requestId);
                 log.warn(refusal.getMessage());

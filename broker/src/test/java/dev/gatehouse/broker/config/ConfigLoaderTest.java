@@ -228,6 +228,76 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void namesTheExactTimeoutThatIsNotPositive() {
+        ConfigProblem problem = onlyProblem("""
+                upstreams:
+                  - name: crm
+                    url: https://crm.internal/mcp
+                    connectTimeout: 0s
+                """);
+        assertThat(problem.key()).isEqualTo("upstreams[0].connectTimeout");
+        assertThat(problem.line()).isEqualTo(4);
+        assertThat(problem.message()).isEqualTo("must be positive");
+    }
+
+    @Test
+    void neverEchoesTheLineOfAYamlSyntaxError() {
+        ConfigProblem problem = onlyProblem("""
+                storage:
+                  postgres:
+                    url: jdbc:postgresql://db/gatehouse
+                    password: "hunter2-literal
+                """);
+        assertThat(problem.line()).isGreaterThan(0);
+        assertThat(problem.toString()).startsWith("gatehouse.yaml:").contains("not valid YAML").doesNotContain("hunter2");
+    }
+
+    @Test
+    void substitutesNumbersAndSwitchesToo() {
+        ConfigLoader withPort = new ConfigLoader(Map.of("PORT", "9443", "EMAIL", "true")::get);
+        GatehouseConfig config = withPort.parse("g.yaml", """
+                server: { port: "${env:PORT}" }
+                approvers:
+                  dba: { members: [a@example.com], email: "${env:EMAIL}" }
+                """, Path.of("."));
+        assertThat(config.server().port()).isEqualTo(9443);
+        assertThat(config.approvers().get("dba").email()).isTrue();
+
+        ConfigLoader badPort = new ConfigLoader(Map.of("PORT", "not-a-port-s3cret")::get);
+        assertThatThrownBy(() -> badPort.parse("g.yaml", "server: { port: \"${env:PORT}\" }\n", Path.of(".")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("g.yaml:1: server.port: must be a whole number");
+    }
+
+    @Test
+    void refusesCredentialsInsideUrls() {
+        ConfigProblem problem = onlyProblem("""
+                upstreams:
+                  - name: crm
+                    url: https://svc:pw@crm.internal/mcp
+                """);
+        assertThat(problem.key()).isEqualTo("upstreams[0].url");
+        assertThat(problem.message()).contains("user:password@");
+        assertThat(problem.toString()).doesNotContain("svc:pw");
+    }
+
+    @Test
+    void refusesNonPositiveApprovalTimes() {
+        ConfigProblem problem = onlyProblem("""
+                approvers:
+                  dba: { members: [a@example.com] }
+                policies:
+                  - name: gate
+                    action: approve
+                    approval:
+                      approvers: [dba]
+                      timeout: PT-5M
+                """);
+        assertThat(problem.key()).isEqualTo("policies[0].approval.timeout");
+        assertThat(problem.line()).isEqualTo(8);
+    }
+
+    @Test
     void theShippedExampleConfigurationIsValid() {
         ConfigLoader withSecrets = new ConfigLoader(Map.of("CRM_MCP_TOKEN", "t", "PGPASSWORD", "p")::get);
         GatehouseConfig example = withSecrets.load(Path.of("..", "gatehouse.example.yaml"));

@@ -104,6 +104,41 @@ class ProxyBoundaryTest {
     }
 
     @Test
+    void neitherPassesOnNorReplaysTheUpstreamsCookies() {
+        HttpResponse<String> first = rec().post(TOOLS_LIST);
+        HttpResponse<String> second = stack.raw("rec").bearer(stack.token("bob", "agents")).post(TOOLS_LIST);
+
+        assertThat(first.headers().firstValue("Set-Cookie")).isEmpty();
+        assertThat(second.headers().firstValue("Set-Cookie")).isEmpty();
+        assertThat(recording.received()).hasSize(2).allSatisfy(r -> assertThat(r.headers()).doesNotContainKey("cookie"));
+    }
+
+    @Test
+    void refusesDuplicateKeysAndTrailingContentWithoutForwarding() {
+        HttpResponse<String> duplicate = rec().post(
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"name\":\"delete_customer\"}}");
+        HttpResponse<String> trailing = rec().post(TOOLS_LIST
+                + "\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"delete_customer\"}}");
+
+        assertThat(List.of(duplicate.statusCode(), trailing.statusCode())).containsOnly(400);
+        assertThat(List.of(errorCode(duplicate), errorCode(trailing))).containsOnly(-32700);
+        assertThat(RawMcp.message(duplicate).path("error").path("message").asText()).contains("Duplicate field 'name'");
+        assertThat(recording.received()).isEmpty();
+    }
+
+    @Test
+    void refusesPolicyDecidedMethodsSentAsNotificationsAndNullIds() {
+        HttpResponse<String> notification = rec().post("{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"}}");
+        HttpResponse<String> nullId = rec().post("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"tools/list\"}");
+
+        assertThat(List.of(notification.statusCode(), nullId.statusCode())).containsOnly(400);
+        assertThat(List.of(errorCode(notification), errorCode(nullId))).containsOnly(-32600);
+        assertThat(RawMcp.message(notification).path("error").path("message").asText())
+                .isEqualTo("tools/call must be a request with an id, not a notification");
+        assertThat(recording.received()).isEmpty();
+    }
+
+    @Test
     void statelessRequestsKeepTheirRoutingHeadersAndStreamBack() {
         String call = """
                 {"jsonrpc":"2.0","id":"c1","method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"},

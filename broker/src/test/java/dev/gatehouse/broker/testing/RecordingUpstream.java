@@ -90,6 +90,8 @@ public final class RecordingUpstream implements AutoCloseable {
 
     private void post(Context ctx) throws Exception {
         record(ctx);
+        // Like many web stacks, it hands out a cookie; the broker must neither pass it on nor replay it.
+        ctx.header("Set-Cookie", "upstream_session=for-" + received.size() + "; Path=/");
         JsonNode message = JSON.readTree(ctx.body());
         if (!message.has("id") || !message.has("method")) {
             ctx.status(202);

@@ -1,0 +1,113 @@
+package dev.gatehouse.broker.mcp;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+class SseRelayTest {
+
+    private final StreamKeepAlive keepAlive = new StreamKeepAlive(Duration.ofMillis(200));
+
+    @AfterEach
+    void stop() {
+        keepAlive.close();
+    }
+
+    private static ByteArrayInputStream stream(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void relaysEventsByteForByte() {
+        String upstream = "id: 1\nretry: 500\ndata:\n\n: comment\n\nevent: message\r\ndata: {\"a\":1}\r\n\r\n";
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        SseRelay.Outcome outcome = new SseRelay(1024, MessageFilter.NONE, keepAlive).relay(stream(upstream), client);
+        assertThat(outcome).isEqualTo(SseRelay.Outcome.UPSTREAM_CLOSED);
+        assertThat(client.toString(StandardCharsets.UTF_8)).isEqualTo(upstream);
+    }
+
+    @Test
+    void stopsAtAnEventOverTheLimit() {
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        String upstream = "data: small\n\ndata: " + "x".repeat(2000) + "\n\n";
+        SseRelay.Outcome outcome = new SseRelay(1024, MessageFilter.NONE, keepAlive).relay(stream(upstream), client);
+        assertThat(outcome).isEqualTo(SseRelay.Outcome.EVENT_TOO_LARGE);
+        assertThat(client.toString(StandardCharsets.UTF_8)).isEqualTo("data: small\n\n");
+    }
+
+    @Test
+    void rewritesOnlyTheMessagesTheFilterChangesKeepingTheEventsOtherFields() {
+        MessageFilter filter = json -> json.contains("\"secret\"") ? "{\"redacted\":true}" : json;
+        String upstream = "id: 7\nevent: message\ndata: {\"secret\":1}\n\nid: 8\ndata: {\"fine\":1}\n\n";
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        new SseRelay(1024, filter, keepAlive).relay(stream(upstream), client);
+        assertThat(client.toString(StandardCharsets.UTF_8))
+                .isEqualTo("id: 7\nevent: message\ndata: {\"redacted\":true}\n\nid: 8\ndata: {\"fine\":1}\n\n");
+    }
+
+    /** An upstream stream that never sends; like Jetty's, closing it wakes a blocked reader with an error. */
+    private static final class SilentUpstream extends java.io.InputStream {
+        final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public int read() throws IOException {
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("aborted");
+        }
+
+        @Override
+        public void close() {
+            closed.countDown();
+        }
+    }
+
+    @Test
+    void noticesACallerWhoLeftASilentStreamAndReleasesTheUpstream() {
+        SilentUpstream upstream = new SilentUpstream();
+        OutputStream goneClient = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("broken pipe");
+            }
+        };
+        // The upstream never sends anything; only the keep-alive write can find out the caller is gone.
+        SseRelay.Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> new SseRelay(1024, MessageFilter.NONE, keepAlive).relay(upstream, goneClient));
+        assertThat(outcome).isEqualTo(SseRelay.Outcome.CLIENT_GONE);
+        assertThat(upstream.closed.getCount()).as("upstream stream released").isZero();
+    }
+
+    @Test
+    void sendsKeepAlivesBetweenEventsWhileTheUpstreamIsQuiet() throws Exception {
+        PipedOutputStream upstreamWriter = new PipedOutputStream();
+        PipedInputStream upstream = new PipedInputStream(upstreamWriter);
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        Thread relay = Thread.ofVirtual().start(() -> new SseRelay(1024, MessageFilter.NONE, keepAlive).relay(upstream, client));
+        upstreamWriter.write("data: first\n\n".getBytes(StandardCharsets.UTF_8));
+        upstreamWriter.flush();
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            while (!client.toString(StandardCharsets.UTF_8).contains(": keep-alive")) {
+                Thread.onSpinWait();
+            }
+        });
+        upstreamWriter.write("data: second\n\n".getBytes(StandardCharsets.UTF_8));
+        upstreamWriter.close();
+        relay.join(Duration.ofSeconds(10));
+        assertThat(client.toString(StandardCharsets.UTF_8)).startsWith("data: first\n\n: keep-alive\n\n").endsWith("data: second\n\n");
+    }
+}
