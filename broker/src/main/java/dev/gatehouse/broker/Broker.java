@@ -64,16 +64,19 @@ public final class Broker implements AutoCloseable {
             for (IssuerSettings issuer : config.identity().issuers()) {
                 issuers.add(new TrustedIssuer(issuer.issuer().text(),
                         issuer.audience() != null ? issuer.audience() : audience,
-                        new OidcIssuerKeys(issuer.issuer().text(), issuer.jwksUri() == null ? null : issuer.jwksUri().uri()),
+                        new OidcIssuerKeys(issuer.issuer().text(), issuer.jwksUri() == null ? null : issuer.jwksUri().uri(),
+                                issuer.keyRefreshInterval()),
                         issuer.groupsClaim(), issuer.staticGroups()));
             }
             devIssuer.ifPresent(dev -> issuers.add(dev.trusted()));
-            TokenVerifier tokens = new TokenVerifier(issuers);
+            TokenVerifier tokens = new TokenVerifier(issuers, config.upstreams().stream()
+                    .map(u -> audience + "/" + u.name()).collect(Collectors.toSet()));
             ObjectMapper json = new ObjectMapper();
             SessionDirectory sessions = new SessionDirectory(new SessionStore(database));
             OriginPolicy origins = new OriginPolicy(publicUrl, config.server().allowedOrigins(), devIssuer.isPresent());
             PolicyHolder policy = new PolicyHolder(PolicySet.compile(config.policies()));
-            McpEndpoint mcp = McpEndpoint.create(config.upstreams(), sessions, policy, tokens, origins, json, config.server());
+            McpEndpoint mcp = McpEndpoint.create(config.upstreams(), sessions, policy, tokens, origins, json, config.server(),
+                    audience);
             List<ReadinessCheck> readiness = new ArrayList<>();
             readiness.add(new ReadinessCheck("postgres", database::isReachable));
             readiness.addAll(extraReadiness);

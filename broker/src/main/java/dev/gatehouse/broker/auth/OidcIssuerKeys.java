@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An issuer's signing keys, found through OIDC discovery on first use (so the broker starts even
@@ -27,14 +28,26 @@ public final class OidcIssuerKeys implements JWKSource<SecurityContext> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** After a failed discovery, callers get the same answer at once for this long instead of each retrying it. */
+    static final Duration DISCOVERY_BACKOFF = Duration.ofSeconds(30);
+
     private final String issuer;
     private final URI configuredJwksUri;
+    private final ReentrantLock discovering = new ReentrantLock();
     private volatile JWKSource<SecurityContext> delegate;
+    private volatile KeySourceException lastFailure;
+    private volatile long lastFailureNanos;
 
-    /** @param jwksUri the JWKS location, or null to find it through discovery */
-    public OidcIssuerKeys(String issuer, URI jwksUri) {
+    private final Duration refreshInterval;
+
+    /**
+     * @param jwksUri         the JWKS location, or null to find it through discovery
+     * @param refreshInterval the least time between two JWKS fetches (unknown kids trigger one)
+     */
+    public OidcIssuerKeys(String issuer, URI jwksUri, Duration refreshInterval) {
         this.issuer = issuer;
         this.configuredJwksUri = jwksUri;
+        this.refreshInterval = refreshInterval;
     }
 
     @Override
@@ -47,16 +60,31 @@ public final class OidcIssuerKeys implements JWKSource<SecurityContext> {
         if (d != null) {
             return d;
         }
-        synchronized (this) {
+        KeySourceException failure = lastFailure;
+        if (failure != null && System.nanoTime() - lastFailureNanos < DISCOVERY_BACKOFF.toNanos()) {
+            throw failure;
+        }
+        // A lock rather than synchronized: discovery blocks on the network, and a virtual thread
+        // blocked inside synchronized would pin its carrier on JDK 21.
+        discovering.lock();
+        try {
             if (delegate == null) {
                 URI jwks = configuredJwksUri != null ? configuredJwksUri : discoverJwksUri();
-                try {
-                    delegate = JWKSourceBuilder.<SecurityContext>create(jwks.toURL()).retrying(true).build();
-                } catch (MalformedURLException e) {
-                    throw new KeySourceException("issuer " + issuer + " has an invalid jwks_uri", e);
-                }
+                delegate = JWKSourceBuilder.<SecurityContext>create(jwks.toURL())
+                        .retrying(true)
+                        .rateLimited(refreshInterval.toMillis())
+                        .build();
+                lastFailure = null;
             }
             return delegate;
+        } catch (KeySourceException e) {
+            lastFailure = e;
+            lastFailureNanos = System.nanoTime();
+            throw e;
+        } catch (MalformedURLException e) {
+            throw new KeySourceException("issuer " + issuer + " has an invalid jwks_uri", e);
+        } finally {
+            discovering.unlock();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.gatehouse.broker.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -55,23 +56,44 @@ public final class TokenVerifier {
             .expireAfter(Expiry.creating((String token, Verified v) -> v.ttl()))
             .build();
 
-    /** A token's caller and how long the cache may vouch for it. */
-    private record Verified(Caller caller, Duration ttl) {
+    /** A token's caller, its audiences and how long the cache may vouch for it. */
+    private record Verified(Caller caller, String issuerAudience, List<String> audiences, Duration ttl) {
     }
 
-    public TokenVerifier(Collection<TrustedIssuer> issuers) {
-        this.byIssuer = issuers.stream().collect(Collectors.toUnmodifiableMap(TrustedIssuer::issuer, Verifier::new));
+    /**
+     * @param resourceAudiences the per-upstream resource URIs ({@code <publicUrl>/mcp/<name>}) a token may
+     *                          name instead of the issuer's audience, as RFC 8707 clients request them
+     */
+    public TokenVerifier(Collection<TrustedIssuer> issuers, Set<String> resourceAudiences) {
+        this.byIssuer = issuers.stream().collect(Collectors.toUnmodifiableMap(TrustedIssuer::issuer,
+                trusted -> new Verifier(trusted, resourceAudiences)));
     }
 
     public Set<String> issuers() {
         return byIssuer.keySet();
     }
 
-    /** Returns the caller the token proves, or throws with a reason the caller can act on. */
-    public Caller verify(String token) {
+    /**
+     * Returns the caller the token proves for {@code resource}, or throws with a reason the caller can
+     * act on. The token's audience must be its issuer's audience for the broker, or this very resource:
+     * a token minted for one upstream is not accepted on another.
+     *
+     * @throws AuthenticationException    when the token is missing something or wrong
+     * @throws IssuerUnavailableException when the issuer's keys cannot be had right now
+     */
+    public Caller verify(String token, String resource) {
+        Verified verified = verified(token);
+        if (!verified.audiences().contains(verified.issuerAudience()) && !verified.audiences().contains(resource)) {
+            throw new AuthenticationException("the token's audience " + verified.audiences() + " names neither "
+                    + verified.issuerAudience() + " nor " + resource);
+        }
+        return verified.caller();
+    }
+
+    private Verified verified(String token) {
         Verified cached = verified.getIfPresent(token);
         if (cached != null) {
-            return cached.caller();
+            return cached;
         }
         SignedJWT jwt;
         String issuer;
@@ -88,34 +110,32 @@ public final class TokenVerifier {
         if (verifier == null) {
             throw new AuthenticationException("tokens from issuer " + issuer + " are not trusted here");
         }
-        Caller caller = verifier.verify(jwt);
-        remember(token, jwt, caller);
-        return caller;
+        JWTClaimsSet claims = verifier.process(jwt);
+        Verified result = new Verified(verifier.callerOf(claims), verifier.trusted.audience(),
+                claims.getAudience() == null ? List.of() : List.copyOf(claims.getAudience()), ttlOf(claims));
+        if (!result.ttl().isNegative() && !result.ttl().isZero()) {
+            verified.put(token, result);
+        }
+        return result;
     }
 
-    private void remember(String token, SignedJWT jwt, Caller caller) {
-        try {
-            java.util.Date exp = jwt.getJWTClaimsSet().getExpirationTime();
-            Duration untilExpiry = Duration.between(Instant.now(), exp.toInstant());
-            Duration ttl = untilExpiry.compareTo(VERIFIED_TOKEN_TTL) < 0 ? untilExpiry : VERIFIED_TOKEN_TTL;
-            if (!ttl.isNegative() && !ttl.isZero()) {
-                verified.put(token, new Verified(caller, ttl));
-            }
-        } catch (ParseException e) {
-            // Already parsed once; nothing to cache if it somehow cannot be read again.
-        }
+    private static Duration ttlOf(JWTClaimsSet claims) {
+        Duration untilExpiry = Duration.between(Instant.now(), claims.getExpirationTime().toInstant());
+        return untilExpiry.compareTo(VERIFIED_TOKEN_TTL) < 0 ? untilExpiry : VERIFIED_TOKEN_TTL;
     }
 
     private static final class Verifier {
         private final TrustedIssuer trusted;
         private final DefaultJWTProcessor<SecurityContext> processor;
 
-        Verifier(TrustedIssuer trusted) {
+        Verifier(TrustedIssuer trusted, Set<String> resourceAudiences) {
             this.trusted = trusted;
             this.processor = new DefaultJWTProcessor<>();
             processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALLOWED_ALGORITHMS, trusted.keys()));
+            Set<String> audiences = new java.util.HashSet<>(resourceAudiences);
+            audiences.add(trusted.audience());
             DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-                    Set.of(trusted.audience()),
+                    audiences,
                     new JWTClaimsSet.Builder().issuer(trusted.issuer()).build(),
                     Set.of("sub", "exp"),
                     null);
@@ -123,19 +143,25 @@ public final class TokenVerifier {
             processor.setJWTClaimsSetVerifier(claims);
         }
 
-        Caller verify(SignedJWT jwt) {
-            JWTClaimsSet claims;
+        JWTClaimsSet process(SignedJWT jwt) {
             try {
-                claims = processor.process(jwt, null);
+                return processor.process(jwt, null);
             } catch (ExpiredJWTException e) {
                 throw new AuthenticationException("the token has expired");
             } catch (BadJWTException e) {
                 throw new AuthenticationException("the token was rejected: " + e.getMessage());
             } catch (BadJOSEException e) {
                 throw new AuthenticationException("the token's signature or algorithm is not accepted: " + e.getMessage());
+            } catch (KeySourceException e) {
+                // The IdP is down, not the token bad: a 401 would make clients throw good tokens away.
+                throw new IssuerUnavailableException("the signing keys of " + trusted.issuer()
+                        + " cannot be fetched right now; try again shortly", e);
             } catch (JOSEException e) {
                 throw new AuthenticationException("the token could not be checked against " + trusted.issuer() + "'s keys", e);
             }
+        }
+
+        Caller callerOf(JWTClaimsSet claims) {
             Optional<String> email = Optional.ofNullable(stringClaim(claims, "email"));
             return new Caller(trusted.issuer(), claims.getSubject(), email, groupsOf(claims, email), claims.getClaims());
         }

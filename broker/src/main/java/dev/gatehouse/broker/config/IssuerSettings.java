@@ -12,17 +12,25 @@ import java.util.Objects;
  * @param groupsClaim  the claim holding the caller's groups (a dotted path reaches into nested objects)
  * @param staticGroups group → subjects or e-mails, for issuers whose tokens carry no groups
  * @param jwksUri      the JWKS location, when the issuer offers no discovery document
+ * @param keyRefreshInterval the least time between two JWKS fetches: a token with an unknown {@code kid}
+ *                     triggers a refetch (that is how rotated keys arrive), at most this often, so a flood
+ *                     of made-up kids cannot hammer the IdP
  */
 public record IssuerSettings(
         HttpUrl issuer,
         String audience,
         String groupsClaim,
         Map<String, List<String>> staticGroups,
-        HttpUrl jwksUri) {
+        HttpUrl jwksUri,
+        java.time.Duration keyRefreshInterval) {
 
     public IssuerSettings {
         Objects.requireNonNull(issuer, "issuer is required");
         groupsClaim = groupsClaim == null ? "groups" : groupsClaim;
         staticGroups = staticGroups == null ? Map.of() : Map.copyOf(staticGroups);
+        keyRefreshInterval = keyRefreshInterval == null ? java.time.Duration.ofSeconds(30) : keyRefreshInterval;
+        if (keyRefreshInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("keyRefreshInterval must be at least 100ms");
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.broker.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.broker.auth.AuthenticationException;
+import dev.gatehouse.broker.auth.IssuerUnavailableException;
 import dev.gatehouse.broker.mcp.JsonRpcErrors;
 import dev.gatehouse.broker.mcp.McpRefusal;
 import io.javalin.config.RoutesConfig;
@@ -29,9 +30,17 @@ final class HttpErrors {
         routes.exception(AuthenticationException.class, (e, ctx) -> {
             // RFC 9728 §5.1: point the client at the metadata for the exact resource it asked for.
             String metadata = publicBase() + "/.well-known/oauth-protected-resource" + ctx.path();
-            ctx.header("WWW-Authenticate", "Bearer resource_metadata=\"" + metadata + "\", error=\"invalid_token\", "
-                    + "error_description=\"" + e.getMessage().replace("\"", "'") + "\"");
+            String challenge = "Bearer resource_metadata=\"" + metadata + "\"";
+            if (ctx.header("Authorization") != null) {
+                // RFC 6750 §3.1: error codes only when a token was presented.
+                challenge += ", error=\"invalid_token\", error_description=\"" + quotable(e.getMessage()) + "\"";
+            }
+            ctx.header("WWW-Authenticate", challenge);
             refuse(ctx, new McpRefusal(McpRefusal.Reason.UNAUTHENTICATED, e.getMessage()));
+        });
+        routes.exception(IssuerUnavailableException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "5");
+            refuse(ctx, new McpRefusal(McpRefusal.Reason.IDENTITY_UNAVAILABLE, e.getMessage()));
         });
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
@@ -56,6 +65,11 @@ final class HttpErrors {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             ctx.status(refusal.reason().httpStatus());
         }
+    }
+
+    /** Safe inside a quoted-string: no quotes, backslashes or control characters. */
+    private static String quotable(String text) {
+        return text.replaceAll("[\"\\\\\\p{Cntrl}]", "'");
     }
 
     private String publicBase() {

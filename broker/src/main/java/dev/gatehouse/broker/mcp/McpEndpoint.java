@@ -31,9 +31,10 @@ public final class McpEndpoint implements AutoCloseable {
     private final ObjectMapper json;
     private final long maxRequestBytes;
     private final StreamKeepAlive keepAlive;
+    private final String resourceBase;
 
     McpEndpoint(Map<String, UpstreamChannel> channels, PolicyGate policy, TokenVerifier tokens, OriginPolicy origins,
-                ObjectMapper json, long maxRequestBytes, StreamKeepAlive keepAlive) {
+                ObjectMapper json, long maxRequestBytes, StreamKeepAlive keepAlive, String resourceBase) {
         this.channels = Map.copyOf(channels);
         this.policy = policy;
         this.tokens = tokens;
@@ -41,11 +42,18 @@ public final class McpEndpoint implements AutoCloseable {
         this.json = json;
         this.maxRequestBytes = maxRequestBytes;
         this.keepAlive = keepAlive;
+        this.resourceBase = resourceBase;
     }
 
-    /** Builds the endpoint with one channel per configured upstream. */
+    /**
+     * Builds the endpoint with one channel per configured upstream.
+     *
+     * @param resourceBase {@code <publicUrl>/mcp}: an upstream's resource URI, which a token may name as its audience,
+     *                     is this plus {@code /<name>}
+     */
     public static McpEndpoint create(java.util.List<UpstreamSettings> upstreams, SessionDirectory sessions, PolicyHolder policy,
-                                     TokenVerifier tokens, OriginPolicy origins, ObjectMapper json, ServerSettings server) {
+                                     TokenVerifier tokens, OriginPolicy origins, ObjectMapper json, ServerSettings server,
+                                     String resourceBase) {
         Map<String, UpstreamChannel> channels = new java.util.LinkedHashMap<>();
         int maxMessage = server.maxMessageSize().asIntBytes();
         StreamKeepAlive keepAlive = new StreamKeepAlive(server.keepAliveInterval());
@@ -58,7 +66,7 @@ public final class McpEndpoint implements AutoCloseable {
             });
         }
         return new McpEndpoint(channels, new PolicyGate(policy, json), tokens, origins, json, server.maxRequestSize().bytes(),
-                keepAlive);
+                keepAlive, resourceBase);
     }
 
     public void post(Context ctx) {
@@ -85,8 +93,8 @@ public final class McpEndpoint implements AutoCloseable {
             throw new McpRefusal(McpRefusal.Reason.FORBIDDEN_ORIGIN,
                     "Origin " + ctx.header("Origin") + " is not allowed (server.allowedOrigins)");
         }
-        Caller caller = authenticate(ctx.header("Authorization"));
         String upstream = ctx.pathParam("upstream");
+        Caller caller = authenticate(ctx.header("Authorization"), resourceBase + "/" + upstream);
         if (!channels.containsKey(upstream)) {
             throw new McpRefusal(McpRefusal.Reason.UNKNOWN_UPSTREAM,
                     "unknown upstream '" + upstream + "'; configured upstreams: " + String.join(", ", new TreeSet<>(channels.keySet())),
@@ -95,14 +103,14 @@ public final class McpEndpoint implements AutoCloseable {
         return new McpExchange(ctx, caller, upstream, json);
     }
 
-    private Caller authenticate(String authorization) {
+    private Caller authenticate(String authorization, String resource) {
         if (authorization == null || authorization.isBlank()) {
             throw new AuthenticationException("a bearer token is required (Authorization: Bearer <JWT>)");
         }
         if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new AuthenticationException("only Bearer tokens are accepted");
         }
-        return tokens.verify(authorization.substring(7).trim());
+        return tokens.verify(authorization.substring(7).trim(), resource);
     }
 
     private UpstreamChannel channel(McpExchange exchange) {

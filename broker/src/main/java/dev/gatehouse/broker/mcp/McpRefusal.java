@@ -31,7 +31,8 @@ public final class McpRefusal extends RuntimeException {
         UPSTREAM_MESSAGE_TOO_LARGE(502, -32032),
         UPSTREAM_PROTOCOL_ERROR(502, -32033),
         UPSTREAM_TIMEOUT(504, -32034),
-        STORAGE_UNAVAILABLE(503, -32035);
+        STORAGE_UNAVAILABLE(503, -32035),
+        IDENTITY_UNAVAILABLE(503, -32036);
 
         private final int httpStatus;
         private final int jsonRpcCode;

@@ -1,0 +1,211 @@
+package dev.gatehouse.broker.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.broker.testing.RawMcp;
+import dev.gatehouse.broker.testing.RecordingUpstream;
+import dev.gatehouse.broker.testing.TestIdp;
+import dev.gatehouse.broker.testing.TestStack;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Workload tokens from a real OIDC provider on loopback (discovery, JWKS, Nimbus-signed tokens):
+ * each kind of bad token is refused with 401 and a reason, and nothing reaches the upstream.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WorkloadIdentityTest {
+
+    private static final String TOOLS_LIST = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}";
+
+    private TestIdp idp;
+    private RecordingUpstream upstream;
+    private TestStack stack;
+    private String audience;
+    private int deadPort;
+
+    @BeforeAll
+    void start() throws Exception {
+        idp = TestIdp.start();
+        upstream = RecordingUpstream.start();
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        stack = TestStack.start("""
+                identity:
+                  issuers:
+                    - issuer: %s
+                      keyRefreshInterval: 500ms
+                    - issuer: http://127.0.0.1:%d
+                upstreams:
+                  - name: rec
+                    url: %s
+                policies:
+                  - name: agents may list
+                    groups: [agents]
+                    action: allow
+                """.formatted(idp.issuer(), deadPort, upstream.url()));
+        audience = stack.baseUrl() + "/mcp";
+    }
+
+    @AfterAll
+    void stop() {
+        stack.close();
+        upstream.close();
+        idp.close();
+    }
+
+    @BeforeEach
+    void forget() {
+        upstream.clear();
+    }
+
+    private HttpResponse<String> call(String token) {
+        return stack.raw("rec").bearer(token).post(TOOLS_LIST);
+    }
+
+    private void assertRefused(String token, String reason) {
+        HttpResponse<String> response = call(token);
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate").orElse("")).contains("error=\"invalid_token\"");
+        assertThat(RawMcp.message(response).path("error").path("message").asText()).contains(reason);
+        assertThat(upstream.received()).as("nothing forwarded").isEmpty();
+    }
+
+    @Test
+    void acceptsAValidTokenAndReadsItsGroups() {
+        HttpResponse<String> response = call(idp.sign(idp.claims("ci-bot", audience, "agents").build()));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(upstream.received()).hasSize(1);
+        assertThat(upstream.received().getFirst().headers()).doesNotContainKey("authorization");
+    }
+
+    @Test
+    void acceptsATokenForThisUpstreamsOwnResourceUri() {
+        assertThat(call(idp.sign(idp.claims("ci-bot", audience + "/rec", "agents").build())).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void refusesAMalformedToken() {
+        assertRefused("not.a.jwt", "not a signed JWT");
+    }
+
+    @Test
+    void refusesAlgNone() {
+        assertRefused(new PlainJWT(idp.claims("ci-bot", audience, "agents").build()).serialize(), "not a signed JWT");
+    }
+
+    @Test
+    void refusesHs256SignedWithTheRsaPublicKey() throws JOSEException {
+        SignedJWT forged = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(idp.currentKey().getKeyID()).build(),
+                idp.claims("ci-bot", audience, "agents").build());
+        forged.sign(new MACSigner(idp.currentKey().toRSAPublicKey().getEncoded()));
+        assertRefused(forged.serialize(), "signature or algorithm is not accepted");
+    }
+
+    @Test
+    void refusesAnAllZeroEcdsaSignature() {
+        String header = Base64URL.encode("{\"alg\":\"ES256\",\"kid\":\"" + idp.currentKey().getKeyID() + "\"}").toString();
+        String payload = Base64URL.encode(idp.claims("ci-bot", audience, "agents").build().toString()
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        assertRefused(header + "." + payload + "." + Base64URL.encode(new byte[64]), "signature or algorithm is not accepted");
+    }
+
+    @Test
+    void refusesAWrongIssuer() {
+        assertRefused(idp.sign(idp.claims("ci-bot", audience, "agents").issuer("https://evil.example").build()),
+                "tokens from issuer https://evil.example are not trusted here");
+    }
+
+    @Test
+    void refusesAWrongAudience() {
+        assertRefused(idp.sign(idp.claims("ci-bot", "https://other.example/mcp", "agents").build()), "rejected");
+    }
+
+    @Test
+    void refusesATokenForAnotherUpstreamsResourceUri() {
+        assertRefused(idp.sign(idp.claims("ci-bot", audience + "/billing", "agents").build()), "rejected");
+    }
+
+    @Test
+    void refusesAnExpiredToken() {
+        Instant past = Instant.now().minus(Duration.ofHours(2));
+        assertRefused(idp.sign(idp.claims("ci-bot", audience, "agents").issueTime(Date.from(past))
+                .notBeforeTime(Date.from(past)).expirationTime(Date.from(past.plus(Duration.ofMinutes(5)))).build()), "expired");
+    }
+
+    @Test
+    void refusesATokenNotYetValid() {
+        assertRefused(idp.sign(idp.claims("ci-bot", audience, "agents")
+                .notBeforeTime(Date.from(Instant.now().plus(Duration.ofHours(1)))).build()), "rejected");
+    }
+
+    @Test
+    void refusesATokenWithoutSubject() {
+        assertRefused(idp.sign(idp.claims("ci-bot", audience, "agents").subject(null).build()), "sub");
+    }
+
+    @Test
+    void ignoresKeysTheTokenBringsAlongInJwkOrJku() {
+        RSAKey attacker = TestIdp.newKey();
+        String token = TestIdp.sign(idp.claims("ci-bot", audience, "agents").build(), attacker,
+                header -> header.jwk(attacker.toPublicJWK()).jwkURL(URI.create("http://127.0.0.1:9/jwks.json")));
+        assertRefused(token, "signature or algorithm is not accepted");
+    }
+
+    @Test
+    void fetchesRotatedKeysOnAnUnknownKidWithoutRestart() throws Exception {
+        assertThat(call(idp.sign(idp.claims("before-rotation", audience, "agents").build())).statusCode()).isEqualTo(200);
+        idp.rotate();
+        String rotated = idp.sign(idp.claims("after-rotation", audience, "agents").build());
+        // Refetches are rate-limited (500 ms here), so the first try may come too soon after the last fetch.
+        int status = 0;
+        for (int attempt = 0; attempt < 20 && status != 200; attempt++) {
+            status = call(rotated).statusCode();
+            if (status != 200) {
+                Thread.sleep(250);
+            }
+        }
+        assertThat(status).isEqualTo(200);
+    }
+
+    @Test
+    void answers503NotA401WhenTheIssuerCannotBeReached() {
+        RSAKey someKey = TestIdp.newKey();
+        String token = TestIdp.sign(idp.claims("ci-bot", audience, "agents").issuer("http://127.0.0.1:" + deadPort).build(),
+                someKey, header -> header);
+        HttpResponse<String> response = call(token);
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).contains("5");
+        assertThat(RawMcp.message(response).path("error").path("code").asInt()).isEqualTo(-32036);
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void challengesAMissingTokenWithoutAnErrorCode() {
+        HttpResponse<String> response = stack.raw("rec").post(TOOLS_LIST);
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate").orElse(""))
+                .startsWith("Bearer resource_metadata=").doesNotContain("error=");
+    }
+}
