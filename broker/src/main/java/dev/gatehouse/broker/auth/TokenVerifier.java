@@ -3,6 +3,7 @@ package dev.gatehouse.broker.auth;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -152,6 +153,10 @@ public final class TokenVerifier {
                 throw new AuthenticationException("the token was rejected: " + e.getMessage());
             } catch (BadJOSEException e) {
                 throw new AuthenticationException("the token's signature or algorithm is not accepted: " + e.getMessage());
+            } catch (RateLimitReachedException e) {
+                // An unknown kid asked for a refetch too soon after the last one: the key is not known now.
+                throw new AuthenticationException("the token's signing key (kid " + jwt.getHeader().getKeyID()
+                        + ") is not among " + trusted.issuer() + "'s keys");
             } catch (KeySourceException e) {
                 // The IdP is down, not the token bad: a 401 would make clients throw good tokens away.
                 throw new IssuerUnavailableException("the signing keys of " + trusted.issuer()

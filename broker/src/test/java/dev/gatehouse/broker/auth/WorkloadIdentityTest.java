@@ -170,7 +170,12 @@ class WorkloadIdentityTest {
         RSAKey attacker = TestIdp.newKey();
         String token = TestIdp.sign(idp.claims("ci-bot", audience, "agents").build(), attacker,
                 header -> header.jwk(attacker.toPublicJWK()).jwkURL(URI.create("http://127.0.0.1:9/jwks.json")));
-        assertRefused(token, "signature or algorithm is not accepted");
+        HttpResponse<String> response = call(token);
+        assertThat(response.statusCode()).isEqualTo(401);
+        // Unknown kid: either the refetch found nothing, or it was rate-limited; both are a refusal.
+        assertThat(RawMcp.message(response).path("error").path("message").asText())
+                .containsAnyOf("signature or algorithm is not accepted", "is not among");
+        assertThat(upstream.received()).isEmpty();
     }
 
     @Test
@@ -187,6 +192,22 @@ class WorkloadIdentityTest {
             }
         }
         assertThat(status).isEqualTo(200);
+    }
+
+    @Test
+    void aFloodOfUnknownKidsCannotHammerTheIdp() {
+        int before = idp.jwksFetches();
+        long started = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            RSAKey stranger = TestIdp.newKey();
+            HttpResponse<String> response = call(TestIdp.sign(idp.claims("flooder", audience, "agents").build(), stranger, h -> h));
+            assertThat(response.statusCode()).isEqualTo(401);
+        }
+        long intervals = Duration.ofNanos(System.nanoTime() - started).toMillis() / 500;
+        // Nimbus's limiter allows two fetches per keyRefreshInterval (500 ms here), however many unknown kids
+        // arrive: 20 unknown kids in a few intervals must not mean 20 fetches.
+        assertThat(idp.jwksFetches() - before).isLessThanOrEqualTo(2 * ((int) intervals + 1)).isLessThan(20);
+        assertThat(upstream.received()).isEmpty();
     }
 
     @Test
