@@ -7,6 +7,7 @@ import dev.gatehouse.activities.sessions.SessionStore;
 import dev.gatehouse.broker.auth.OidcIssuerKeys;
 import dev.gatehouse.broker.auth.TokenVerifier;
 import dev.gatehouse.broker.auth.TrustedIssuer;
+import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
 import dev.gatehouse.broker.config.IssuerSettings;
 import dev.gatehouse.broker.config.StorageSettings;
@@ -18,9 +19,11 @@ import dev.gatehouse.broker.mcp.McpEndpoint;
 import dev.gatehouse.broker.mcp.OriginPolicy;
 import dev.gatehouse.broker.mcp.SessionDirectory;
 import dev.gatehouse.broker.policy.PolicyHolder;
+import dev.gatehouse.broker.policy.PolicyReloader;
 import dev.gatehouse.broker.policy.PolicySet;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -38,12 +41,24 @@ public final class Broker implements AutoCloseable {
     private final McpEndpoint mcp;
     private final BrokerHttp http;
     private final URI publicUrl;
+    private final PolicyHolder policy;
+    private volatile PolicyReloader reloader;
 
-    private Broker(Database database, McpEndpoint mcp, BrokerHttp http, URI publicUrl) {
+    private Broker(Database database, McpEndpoint mcp, BrokerHttp http, URI publicUrl, PolicyHolder policy) {
         this.database = database;
         this.mcp = mcp;
         this.http = http;
         this.publicUrl = publicUrl;
+        this.policy = policy;
+    }
+
+    /**
+     * Reloads the policies whenever {@code file} changes (see {@link PolicyReloader}).
+     *
+     * @param asLoaded the configuration as read from {@code file}, before any mode filled parts in
+     */
+    public void watchPolicies(Path file, ConfigLoader loader, GatehouseConfig asLoaded) {
+        reloader = PolicyReloader.watch(file, loader, policy, asLoaded);
     }
 
     /**
@@ -84,11 +99,16 @@ public final class Broker implements AutoCloseable {
                     config.server().host(), config.server().port(), publicUrl, mcp,
                     config.upstreams().stream().map(UpstreamSettings::name).collect(Collectors.toCollection(LinkedHashSet::new)),
                     new LinkedHashSet<>(tokens.issuers()), readiness, devIssuer, json));
-            return new Broker(database, mcp, http, publicUrl);
+            return new Broker(database, mcp, http, publicUrl, policy);
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
+    }
+
+    /** The latest policy reload, when the configuration file is watched and has changed. */
+    public Optional<PolicyReloader.Reload> lastPolicyReload() {
+        return reloader == null ? Optional.empty() : reloader.lastReload();
     }
 
     public URI publicUrl() {
@@ -101,6 +121,9 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reloader != null) {
+            reloader.close();
+        }
         http.close();
         mcp.close();
         database.close();

@@ -92,6 +92,7 @@ public final class Gatehouse {
         }
         TemporalConnection temporal = TemporalConnection.to(config.temporal().target());
         Broker broker = Broker.start(config, Optional.empty(), List.of(new ReadinessCheck("temporal", temporal::isServing)));
+        broker.watchPolicies(command.config(), loader, config);
         out.println("Gatehouse is ready on " + broker.publicUrl() + " (port " + broker.port() + ")");
         out.flush();
         awaitShutdown(() -> {

@@ -39,6 +39,11 @@ public record GatehouseConfig(
         return new GatehouseConfig(newServer, identity, upstreams, approvers, policies, channels, masking, roles, storage, temporal);
     }
 
+    /** This configuration with {@code other}'s policies: compares everything but the policies. */
+    public GatehouseConfig withPoliciesOf(GatehouseConfig other) {
+        return new GatehouseConfig(server, identity, upstreams, approvers, other.policies, channels, masking, roles, storage, temporal);
+    }
+
     public GatehouseConfig withStorage(StorageSettings newStorage) {
         return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, newStorage, temporal);
     }

@@ -104,6 +104,8 @@ public final class DevStack implements AutoCloseable {
             Broker broker = Broker.start(effective, Optional.of(issuer),
                     List.of(new ReadinessCheck("temporal", temporal::isServing)));
             started.push(broker);
+            GatehouseConfig asLoaded = config;
+            options.config().ifPresent(file -> broker.watchPolicies(file, loader, asLoaded));
             return new DevStack(started, broker, demo, issuer, temporalTarget, jdbcUrl);
         } catch (RuntimeException e) {
             // Parts still starting in the background are stopped too once they are up.
@@ -166,6 +168,10 @@ public final class DevStack implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the built-in demo configuration", e);
         }
+    }
+
+    public Broker broker() {
+        return broker;
     }
 
     public URI brokerUrl() {

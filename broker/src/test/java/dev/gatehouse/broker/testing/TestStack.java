@@ -40,6 +40,11 @@ public final class TestStack implements AutoCloseable {
         }
     }
 
+    /** The configuration file the stack was started with (and watches for policy changes). */
+    public Path configFile() {
+        return configDir.resolve("gatehouse.yaml");
+    }
+
     public DevStack dev() {
         return stack;
     }
