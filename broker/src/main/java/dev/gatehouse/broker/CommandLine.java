@@ -19,6 +19,11 @@ sealed interface CommandLine {
     record Help() implements CommandLine {
     }
 
+    /** Which rule decides a call, and why: for operators debugging a policy. */
+    record Explain(Path config, String sub, String email, List<String> groups, String upstream, String tool, String args)
+            implements CommandLine {
+    }
+
     String USAGE = """
             usage: gatehouse <command> [options]
 
@@ -29,6 +34,8 @@ sealed interface CommandLine {
                     run the broker against the PostgreSQL and Temporal named in FILE
               check-config FILE
                     validate FILE and print every problem with its line; exit 1 if there are any
+              explain --config FILE --sub S [--email E] [--groups g1,g2] --upstream U --tool T [--args JSON]
+                    print which policy rule decides that call and why each rule before it does not
               help  print this text
             """;
 
@@ -47,6 +54,7 @@ sealed interface CommandLine {
                 }
                 yield new CheckConfig(Path.of(rest.getFirst()));
             }
+            case "explain" -> parseExplain(rest);
             case "help", "--help", "-h" -> new Help();
             default -> throw new IllegalArgumentException("unknown command '" + args.getFirst() + "'");
         };
@@ -73,6 +81,30 @@ sealed interface CommandLine {
             i++;
         }
         return new Dev(host, port, temporalPort, config);
+    }
+
+    private static Explain parseExplain(List<String> args) {
+        java.util.Map<String, String> options = new java.util.HashMap<>();
+        for (int i = 0; i < args.size(); i += 2) {
+            String option = args.get(i);
+            if (!List.of("--config", "--sub", "--email", "--groups", "--upstream", "--tool", "--args").contains(option)) {
+                throw new IllegalArgumentException("unknown option '" + option + "' for explain");
+            }
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            options.put(option, args.get(i + 1));
+        }
+        for (String required : List.of("--config", "--sub", "--upstream", "--tool")) {
+            if (!options.containsKey(required)) {
+                throw new IllegalArgumentException("explain needs " + required);
+            }
+        }
+        List<String> groups = options.containsKey("--groups")
+                ? java.util.Arrays.stream(options.get("--groups").split(",")).map(String::trim).filter(g -> !g.isEmpty()).toList()
+                : List.of();
+        return new Explain(Path.of(options.get("--config")), options.get("--sub"), options.getOrDefault("--email", ""),
+                groups, options.get("--upstream"), options.get("--tool"), options.getOrDefault("--args", "{}"));
     }
 
     private static String requireOption(List<String> args, String name) {

@@ -5,12 +5,19 @@ import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
 import dev.gatehouse.broker.dev.DevStack;
 import dev.gatehouse.broker.http.ReadinessCheck;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.policy.Decision;
 import dev.gatehouse.broker.policy.PolicyConfigCheck;
+import dev.gatehouse.broker.policy.PolicyInput;
+import dev.gatehouse.broker.policy.PolicySet;
 import dev.gatehouse.broker.temporal.TemporalConnection;
 
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
@@ -45,6 +52,7 @@ public final class Gatehouse {
                     out.println(c.config() + ": OK");
                     yield 0;
                 }
+                case CommandLine.Explain x -> explain(x, loader, out, err);
                 case CommandLine.Dev d -> dev(d, loader, out);
                 case CommandLine.Serve s -> serve(s, loader, out);
             };
@@ -57,6 +65,35 @@ public final class Gatehouse {
                     + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""));
             return 1;
         }
+    }
+
+    private static int explain(CommandLine.Explain command, ConfigLoader loader, PrintStream out, PrintStream err) {
+        GatehouseConfig config = loader.load(command.config());
+        Map<String, Object> args;
+        try {
+            args = new ObjectMapper().readValue(command.args(), new TypeReference<Map<String, Object>>() { });
+        } catch (JsonProcessingException e) {
+            err.println("gatehouse: --args must be a JSON object: " + e.getOriginalMessage());
+            return 2;
+        }
+        PolicySet policies = PolicySet.compile(config.policies());
+        PolicyInput input = new PolicyInput(new PolicyInput.Caller(command.sub(), command.email(), command.groups(),
+                Map.of("sub", command.sub())), command.upstream(), command.tool(), args);
+        out.println("policy " + policies.version() + " (" + policies.size() + " rules) from " + command.config());
+        out.println("call: sub=" + command.sub() + " groups=" + command.groups() + " upstream=" + command.upstream()
+                + " tool=" + command.tool() + " args=" + command.args());
+        policies.explain(input).forEach(line -> out.println("  " + line));
+        Decision decision = policies.decide(input);
+        out.println("decision: " + switch (decision) {
+            case Decision.Allow a -> "allow by '" + a.rule() + "'" + a.mask().map(m -> " (mask " + m + ")").orElse("");
+            case Decision.Deny d -> "deny by '" + d.rule() + "': " + d.reason();
+            case Decision.Approve a -> "approve by '" + a.rule() + "': " + a.approval().required() + " of "
+                    + a.approval().approvers() + " within " + a.approval().timeout();
+        });
+        if (config.upstream(command.upstream()).isEmpty()) {
+            out.println("note: upstream '" + command.upstream() + "' is not configured in " + command.config());
+        }
+        return 0;
     }
 
     private static int dev(CommandLine.Dev command, ConfigLoader loader, PrintStream out) {

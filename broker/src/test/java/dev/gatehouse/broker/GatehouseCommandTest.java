@@ -53,6 +53,45 @@ class GatehouseCommandTest {
     }
 
     @Test
+    void explainShowsWhichRuleDecidesAndWhy(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("gatehouse.yaml");
+        Files.writeString(file, """
+                upstreams:
+                  - name: crm
+                    url: https://crm.internal/mcp
+                approvers:
+                  dba: { members: [dba@example.com] }
+                policies:
+                  - name: reads flow freely
+                    tools: ["get_*"]
+                    groups: [agents]
+                    action: allow
+                  - name: deleting customers needs a DBA
+                    tools: ["delete_*"]
+                    when: "has(args.table) && args.table == 'customers'"
+                    action: approve
+                    approval: { approvers: [dba], timeout: 30m }
+                """);
+        int code = run("explain", "--config", file.toString(), "--sub", "ci-bot", "--groups", "agents",
+                "--upstream", "crm", "--tool", "delete_customer", "--args", "{\"table\":\"customers\"}");
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).containsSubsequence(
+                "call: sub=ci-bot groups=[agents] upstream=crm tool=delete_customer args={\"table\":\"customers\"}",
+                "  1. 'reads flow freely' (allow): no match: tool 'delete_customer' matches none of [get_*]",
+                "  2. 'deleting customers needs a DBA' (approve): MATCHES (when `has(args.table) && args.table == 'customers'` is true)",
+                "decision: approve by 'deleting customers needs a DBA': 1 of [dba] within PT30M");
+    }
+
+    @Test
+    void explainRefusesArgumentsThatAreNotAJsonObject(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("gatehouse.yaml");
+        Files.writeString(file, "policies: []\n");
+        assertThat(run("explain", "--config", file.toString(), "--sub", "a", "--upstream", "u", "--tool", "t",
+                "--args", "[1,2]")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("gatehouse: --args must be a JSON object");
+    }
+
+    @Test
     void rejectsAnUnknownCommandWithUsage() {
         assertThat(run("launch")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("gatehouse: unknown command 'launch'").contains("usage:");
