@@ -89,6 +89,7 @@ public final class Gatehouse {
             case Decision.Deny d -> "deny by '" + d.rule() + "': " + d.reason();
             case Decision.Approve a -> "approve by '" + a.rule() + "': " + a.approval().required() + " of "
                     + a.approval().approvers() + " within " + a.approval().timeout();
+            case Decision.InsufficientScope s -> "403 insufficient_scope by '" + s.rule() + "': needs " + s.required();
         });
         if (config.upstream(command.upstream()).isEmpty()) {
             out.println("note: upstream '" + command.upstream() + "' is not configured in " + command.config());

@@ -8,7 +8,9 @@ import java.util.Objects;
 
 /**
  * One policy rule as written in configuration; rules are evaluated top-down and the first match
- * wins. Matching and actions are applied by the policy engine.
+ * wins. Matching and actions are applied by the policy engine. {@code scopes} are OAuth scopes the
+ * caller's token must carry for the rule's action to apply; without them the call is answered 403
+ * {@code insufficient_scope}, so the client can ask its IdP for them.
  */
 public record PolicyRule(
         String name,
@@ -16,6 +18,7 @@ public record PolicyRule(
         List<String> tools,
         List<String> groups,
         String when,
+        List<String> scopes,
         Action action,
         String reason,
         ApprovalSettings approval,
@@ -27,6 +30,7 @@ public record PolicyRule(
         }
         tools = tools == null ? List.of() : List.copyOf(tools);
         groups = groups == null ? List.of() : List.copyOf(groups);
+        scopes = scopes == null ? List.of() : List.copyOf(scopes);
         Objects.requireNonNull(action, "action is required (allow, deny or approve)");
         if (action == Action.APPROVE && approval == null) {
             throw new IllegalArgumentException("action approve needs an approval block");

@@ -52,6 +52,11 @@ final class HttpErrors {
     }
 
     private void refuse(Context ctx, McpRefusal refusal) {
+        if (refusal.reason() == McpRefusal.Reason.INSUFFICIENT_SCOPE) {
+            // MCP authorization (step-up): name the scopes and where the resource's metadata is.
+            ctx.header("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + quotable(String.valueOf(refusal.data().get("scope")))
+                    + "\", resource_metadata=\"" + publicBase() + "/.well-known/oauth-protected-resource" + ctx.path() + "\"");
+        }
         if (refusal.reason().httpStatus() >= 500) {
             log.warn("{} {}: {}", ctx.method(), ctx.path(), refusal.getMessage());
         }

@@ -26,6 +26,7 @@ public final class McpRefusal extends RuntimeException {
         // Policy outcomes are answers to a well-formed exchange: HTTP 200, so every MCP client shows the message.
         POLICY_DENIED(200, -32015),
         APPROVAL_UNAVAILABLE(200, -32016),
+        INSUFFICIENT_SCOPE(403, -32017),
         UPSTREAM_UNREACHABLE(502, -32030),
         UPSTREAM_REJECTED_CREDENTIALS(502, -32031),
         UPSTREAM_MESSAGE_TOO_LARGE(502, -32032),

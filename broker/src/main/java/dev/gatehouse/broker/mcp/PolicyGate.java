@@ -52,6 +52,11 @@ final class PolicyGate {
                         "call to '" + tool + "' denied by policy '" + deny.rule() + "': " + deny.reason(),
                         message.id(), Map.of("policy", deny.rule(), "policyVersion", deny.policyVersion()), null);
             }
+            case Decision.InsufficientScope scope -> throw new McpRefusal(McpRefusal.Reason.INSUFFICIENT_SCOPE,
+                    "call to '" + tool + "' needs token scopes " + String.join(" ", scope.required()) + " (policy '"
+                            + scope.rule() + "'); ask the identity provider for a token with them",
+                    message.id(), Map.of("policy", scope.rule(), "policyVersion", scope.policyVersion(),
+                            "scope", String.join(" ", scope.required())), null);
             case Decision.Approve approve -> throw new McpRefusal(McpRefusal.Reason.APPROVAL_UNAVAILABLE,
                     "call to '" + tool + "' requires approval by " + String.join(", ", approve.approval().approvers())
                             + " (policy '" + approve.rule() + "'); approval-gated calls are not available in this version"

@@ -26,4 +26,11 @@ public sealed interface Decision {
 
     record Approve(String rule, String policyVersion, ApprovalSettings approval, Optional<String> mask) implements Decision {
     }
+
+    /** The deciding rule needs OAuth scopes the caller's token lacks: 403 {@code insufficient_scope}. */
+    record InsufficientScope(String rule, String policyVersion, java.util.List<String> required) implements Decision {
+        public InsufficientScope {
+            required = java.util.List.copyOf(required);
+        }
+    }
 }

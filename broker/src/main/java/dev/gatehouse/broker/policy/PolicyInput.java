@@ -20,6 +20,21 @@ public record PolicyInput(Caller caller, String upstream, String tool, Map<Strin
             claims = Map.copyOf(claims);
         }
 
+        /** OAuth scopes granted by the token: the {@code scope} claim (space-separated) and {@code scp} (list or string). */
+        java.util.Set<String> scopes() {
+            java.util.Set<String> scopes = new java.util.LinkedHashSet<>();
+            for (String claim : List.of("scope", "scp")) {
+                Object value = claims.get(claim);
+                if (value instanceof String s) {
+                    scopes.addAll(java.util.Arrays.asList(s.trim().split("\\s+")));
+                } else if (value instanceof java.util.Collection<?> values) {
+                    values.forEach(v -> scopes.add(String.valueOf(v)));
+                }
+            }
+            scopes.remove("");
+            return scopes;
+        }
+
         Map<String, Object> asCel() {
             return Map.of("sub", sub, "email", email, "groups", groups, "claims", claims);
         }

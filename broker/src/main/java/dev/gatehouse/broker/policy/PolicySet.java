@@ -81,7 +81,7 @@ public final class PolicySet {
                             + "); use has() for optional arguments");
                 }
             }
-            return decisionOf(rule);
+            return decisionOf(rule, input.caller());
         }
         return new Decision.Deny(Decision.DEFAULT_DENY, version, "no policy allows this call");
     }
@@ -137,6 +137,9 @@ public final class PolicySet {
             } else {
                 lines.add(head + "MATCHES");
             }
+            if (rule.source().action() != PolicyRule.Action.DENY && !input.caller().scopes().containsAll(rule.source().scopes())) {
+                lines.add("   but the token lacks scopes " + rule.source().scopes() + " (has " + input.caller().scopes() + ")");
+            }
             decided = true;
         }
         if (!decided) {
@@ -145,8 +148,11 @@ public final class PolicySet {
         return lines;
     }
 
-    private Decision decisionOf(CompiledRule rule) {
+    private Decision decisionOf(CompiledRule rule, PolicyInput.Caller caller) {
         PolicyRule source = rule.source();
+        if (source.action() != PolicyRule.Action.DENY && !caller.scopes().containsAll(source.scopes())) {
+            return new Decision.InsufficientScope(rule.name(), version, source.scopes());
+        }
         Optional<String> mask = Optional.ofNullable(source.mask());
         return switch (source.action()) {
             case ALLOW -> new Decision.Allow(rule.name(), version, mask);

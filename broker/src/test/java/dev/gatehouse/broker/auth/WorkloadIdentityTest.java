@@ -61,6 +61,10 @@ class WorkloadIdentityTest {
                   - name: rec
                     url: %s
                 policies:
+                  - name: admin tools need the admin scope
+                    tools: ["admin_*"]
+                    scopes: [crm.admin]
+                    action: allow
                   - name: agents may list
                     groups: [agents]
                     action: allow
@@ -219,6 +223,24 @@ class WorkloadIdentityTest {
         assertThat(response.headers().firstValue("Retry-After")).contains("5");
         assertThat(RawMcp.message(response).path("error").path("code").asInt()).isEqualTo(-32036);
         assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void asksForTheScopeAPolicyNeedsWith403InsufficientScope() {
+        String call = "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"admin_reset\"}}";
+        HttpResponse<String> without = stack.raw("rec").bearer(idp.sign(idp.claims("ops", audience, "agents")
+                .claim("scope", "crm.read").build())).post(call);
+        assertThat(without.statusCode()).isEqualTo(403);
+        assertThat(without.headers().firstValue("WWW-Authenticate").orElse(""))
+                .startsWith("Bearer error=\"insufficient_scope\", scope=\"crm.admin\", resource_metadata=");
+        assertThat(RawMcp.message(without).path("error").path("message").asText())
+                .contains("needs token scopes crm.admin (policy 'admin tools need the admin scope')");
+        assertThat(upstream.received()).isEmpty();
+
+        HttpResponse<String> with = stack.raw("rec").bearer(idp.sign(idp.claims("ops", audience, "agents")
+                .claim("scope", "crm.read crm.admin").build())).post(call);
+        assertThat(with.statusCode()).isEqualTo(200);
+        assertThat(upstream.received()).hasSize(1);
     }
 
     @Test
