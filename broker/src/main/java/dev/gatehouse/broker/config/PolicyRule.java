@@ -8,7 +8,9 @@ import java.util.Objects;
 
 /**
  * One policy rule as written in configuration; rules are evaluated top-down and the first match
- * wins. Matching and actions are applied by the policy engine. {@code scopes} are OAuth scopes the
+ * wins. Matching and actions are applied by the policy engine. A rule names {@code tools},
+ * {@code resources} (URI globs, for {@code resources/read}) or {@code prompts} (for
+ * {@code prompts/get}), or none of them to cover all three. {@code scopes} are OAuth scopes the
  * caller's token must carry for the rule's action to apply; without them the call is answered 403
  * {@code insufficient_scope}, so the client can ask its IdP for them.
  */
@@ -16,6 +18,8 @@ public record PolicyRule(
         String name,
         String upstream,
         List<String> tools,
+        List<String> resources,
+        List<String> prompts,
         List<String> groups,
         String when,
         List<String> scopes,
@@ -29,6 +33,8 @@ public record PolicyRule(
             throw new IllegalArgumentException("name is required");
         }
         tools = tools == null ? List.of() : List.copyOf(tools);
+        resources = resources == null ? List.of() : List.copyOf(resources);
+        prompts = prompts == null ? List.of() : List.copyOf(prompts);
         groups = groups == null ? List.of() : List.copyOf(groups);
         scopes = scopes == null ? List.of() : List.copyOf(scopes);
         Objects.requireNonNull(action, "action is required (allow, deny or approve)");

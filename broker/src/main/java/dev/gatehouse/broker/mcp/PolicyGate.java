@@ -7,15 +7,17 @@ import dev.gatehouse.broker.auth.Caller;
 import dev.gatehouse.broker.policy.Decision;
 import dev.gatehouse.broker.policy.PolicyHolder;
 import dev.gatehouse.broker.policy.PolicyInput;
+import dev.gatehouse.broker.policy.PolicySet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 
 /**
- * Decides each {@code tools/call} before it is forwarded: allowed calls pass, denied ones are
- * answered with the rule and its reason. Approval-gated calls are refused until the gated-call
- * workflow exists: never silently allowed.
+ * Decides each {@code tools/call} (and {@code resources/read} / {@code prompts/get}, once a rule
+ * names resources or prompts) before it is forwarded: allowed calls pass, denied ones are answered
+ * with the rule and its reason. Approval-gated calls are refused until the gated-call workflow
+ * exists: never silently allowed.
  */
 final class PolicyGate {
 
@@ -33,14 +35,20 @@ final class PolicyGate {
 
     /** Returns normally when the message may go upstream; throws the refusal otherwise. */
     void check(McpExchange exchange, JsonRpcMessage message) {
-        if (!message.isRequest() || !"tools/call".equals(message.method())) {
+        PolicyInput.Target target = decidedTarget(message.method());
+        if (!message.isRequest() || target == null) {
+            return;
+        }
+        PolicySet current = policy.current();
+        if (!current.governs(target)) {
             return;
         }
         String tool = message.target().orElseThrow(() -> new McpRefusal(McpRefusal.Reason.INVALID_REQUEST,
-                "tools/call needs params.name", message.id(), Map.of(), null));
+                message.method() + " needs params." + (target == PolicyInput.Target.RESOURCE ? "uri" : "name"),
+                message.id(), Map.of(), null));
         JsonNode argsNode = message.params().path("arguments");
         Map<String, Object> args = argsNode.isObject() ? json.convertValue(argsNode, ARGS) : Map.of();
-        Decision decision = policy.current().decide(new PolicyInput(policyCaller(exchange.caller()), exchange.upstream(), tool, args));
+        Decision decision = current.decide(new PolicyInput(policyCaller(exchange.caller()), exchange.upstream(), target, tool, args));
         switch (decision) {
             case Decision.Allow allow -> {
                 // forwarded by the caller of this method
@@ -49,28 +57,52 @@ final class PolicyGate {
                 log.info("denied {} on {} for {} by policy '{}' ({})", tool, exchange.upstream(), exchange.caller().subject(),
                         deny.rule(), deny.policyVersion());
                 throw new McpRefusal(McpRefusal.Reason.POLICY_DENIED,
-                        "call to '" + tool + "' denied by policy '" + deny.rule() + "': " + deny.reason(),
+                        verb(target) + " '" + tool + "' denied by policy '" + deny.rule() + "': " + deny.reason(),
                         message.id(), Map.of("policy", deny.rule(), "policyVersion", deny.policyVersion()), null);
             }
             case Decision.InsufficientScope scope -> throw new McpRefusal(McpRefusal.Reason.INSUFFICIENT_SCOPE,
-                    "call to '" + tool + "' needs token scopes " + String.join(" ", scope.required()) + " (policy '"
+                    verb(target) + " '" + tool + "' needs token scopes " + String.join(" ", scope.required()) + " (policy '"
                             + scope.rule() + "'); ask the identity provider for a token with them",
                     message.id(), Map.of("policy", scope.rule(), "policyVersion", scope.policyVersion(),
                             "scope", String.join(" ", scope.required())), null);
             case Decision.Approve approve -> throw new McpRefusal(McpRefusal.Reason.APPROVAL_UNAVAILABLE,
-                    "call to '" + tool + "' requires approval by " + String.join(", ", approve.approval().approvers())
+                    verb(target) + " '" + tool + "' requires approval by " + String.join(", ", approve.approval().approvers())
                             + " (policy '" + approve.rule() + "'); approval-gated calls are not available in this version"
                             + " of Gatehouse, so the call was not forwarded",
                     message.id(), Map.of("policy", approve.rule(), "policyVersion", approve.policyVersion()), null);
         }
     }
 
-    /** How replies to this message must be rewritten: {@code tools/list} shows only the tools the caller may use. */
+    /** How replies to this message must be rewritten: list results show only what the caller may use. */
     MessageFilter repliesFor(McpExchange exchange, JsonRpcMessage message) {
-        if (message.isRequest() && "tools/list".equals(message.method())) {
-            return new ToolListFilter(json, policy.current(), policyCaller(exchange.caller()), exchange.upstream(), message.id());
+        PolicyInput.Target listed = switch (message.method() == null ? "" : message.method()) {
+            case "tools/list" -> PolicyInput.Target.TOOL;
+            case "resources/list" -> PolicyInput.Target.RESOURCE;
+            case "prompts/list" -> PolicyInput.Target.PROMPT;
+            default -> null;
+        };
+        PolicySet current = policy.current();
+        if (!message.isRequest() || listed == null || !current.governs(listed)) {
+            return MessageFilter.NONE;
         }
-        return MessageFilter.NONE;
+        return new ListFilter(json, current, policyCaller(exchange.caller()), exchange.upstream(), message.id(), listed);
+    }
+
+    private static PolicyInput.Target decidedTarget(String method) {
+        return switch (method == null ? "" : method) {
+            case "tools/call" -> PolicyInput.Target.TOOL;
+            case "resources/read" -> PolicyInput.Target.RESOURCE;
+            case "prompts/get" -> PolicyInput.Target.PROMPT;
+            default -> null;
+        };
+    }
+
+    private static String verb(PolicyInput.Target target) {
+        return switch (target) {
+            case TOOL -> "call to";
+            case RESOURCE -> "read of resource";
+            case PROMPT -> "use of prompt";
+        };
     }
 
     static PolicyInput.Caller policyCaller(Caller caller) {

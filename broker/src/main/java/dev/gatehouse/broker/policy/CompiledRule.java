@@ -7,11 +7,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /** One configured rule, ready to match: globs compiled, CEL type-checked. Immutable. */
-record CompiledRule(PolicyRule source, List<ToolGlob> tools, Set<String> groups, Optional<CelCondition> when) {
+record CompiledRule(PolicyRule source, List<ToolGlob> tools, List<ToolGlob> resources, List<ToolGlob> prompts,
+                    Set<String> groups, Optional<CelCondition> when) {
 
     static CompiledRule of(PolicyRule rule) {
         return new CompiledRule(rule,
                 rule.tools().stream().map(ToolGlob::of).toList(),
+                rule.resources().stream().map(ToolGlob::of).toList(),
+                rule.prompts().stream().map(ToolGlob::of).toList(),
                 Set.copyOf(rule.groups()),
                 Optional.ofNullable(rule.when()).filter(w -> !w.isBlank()).map(CelCondition::compile));
     }
@@ -24,8 +27,21 @@ record CompiledRule(PolicyRule source, List<ToolGlob> tools, Set<String> groups,
         return source.upstream() == null || source.upstream().equals(upstream);
     }
 
-    boolean matchesTool(String tool) {
-        return tools.isEmpty() || tools.stream().anyMatch(g -> g.matches(tool));
+    /** A rule naming none of tools, resources and prompts covers all three; otherwise only what it names. */
+    boolean matchesTarget(PolicyInput.Target target, String name) {
+        if (tools.isEmpty() && resources.isEmpty() && prompts.isEmpty()) {
+            return true;
+        }
+        List<ToolGlob> globs = globsFor(target);
+        return globs.stream().anyMatch(g -> g.matches(name));
+    }
+
+    List<ToolGlob> globsFor(PolicyInput.Target target) {
+        return switch (target) {
+            case TOOL -> tools;
+            case RESOURCE -> resources;
+            case PROMPT -> prompts;
+        };
     }
 
     boolean matchesGroups(List<String> callerGroups) {
@@ -37,8 +53,9 @@ record CompiledRule(PolicyRule source, List<ToolGlob> tools, Set<String> groups,
         if (!matchesUpstream(input.upstream())) {
             return Optional.of("upstream is '" + input.upstream() + "', rule wants '" + source.upstream() + "'");
         }
-        if (!matchesTool(input.tool())) {
-            return Optional.of("tool '" + input.tool() + "' matches none of " + source.tools());
+        if (!matchesTarget(input.target(), input.tool())) {
+            List<String> named = globsFor(input.target()).stream().map(ToolGlob::glob).toList();
+            return Optional.of(input.target().name().toLowerCase(java.util.Locale.ROOT) + " '" + input.tool() + "' matches none of " + named);
         }
         if (!matchesGroups(input.caller().groups())) {
             return Optional.of("caller groups " + input.caller().groups() + " include none of " + source.groups());

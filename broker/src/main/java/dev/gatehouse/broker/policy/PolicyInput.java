@@ -9,7 +9,15 @@ import java.util.Objects;
  * {@code claims}), which upstream, which tool (or resource URI, or prompt name) and with which
  * arguments. These are the CEL variables {@code caller}, {@code upstream}, {@code tool}, {@code args}.
  */
-public record PolicyInput(Caller caller, String upstream, String tool, Map<String, Object> args) {
+public record PolicyInput(Caller caller, String upstream, Target target, String tool, Map<String, Object> args) {
+
+    /** What kind of thing the call uses; {@code tool} names it (a tool name, a resource URI, a prompt name). */
+    public enum Target { TOOL, RESOURCE, PROMPT }
+
+    /** A {@code tools/call}. */
+    public PolicyInput(Caller caller, String upstream, String tool, Map<String, Object> args) {
+        this(caller, upstream, Target.TOOL, tool, args);
+    }
 
     /** The caller as policies see it; {@code email} is empty when the token has none. */
     public record Caller(String sub, String email, List<String> groups, Map<String, Object> claims) {
@@ -43,6 +51,7 @@ public record PolicyInput(Caller caller, String upstream, String tool, Map<Strin
     public PolicyInput {
         Objects.requireNonNull(caller, "caller");
         Objects.requireNonNull(upstream, "upstream");
+        Objects.requireNonNull(target, "target");
         Objects.requireNonNull(tool, "tool");
         args = args == null ? Map.of() : args;
     }

@@ -56,6 +56,15 @@ public final class PolicySet {
         }
     }
 
+    /**
+     * Whether the policy decides this kind of call: tools always; resources and prompts only once
+     * some rule names them (until then {@code resources/read} and {@code prompts/get} pass as before).
+     */
+    public boolean governs(PolicyInput.Target target) {
+        return target == PolicyInput.Target.TOOL
+                || rules.stream().anyMatch(r -> !r.globsFor(target).isEmpty());
+    }
+
     public String version() {
         return version;
     }
@@ -92,7 +101,15 @@ public final class PolicySet {
      * unconditional deny ends the search.
      */
     public boolean mayEverPermit(PolicyInput.Caller caller, String upstream, String tool) {
-        PolicyInput probe = new PolicyInput(caller, upstream, tool, java.util.Map.of());
+        return mayEverPermit(caller, upstream, PolicyInput.Target.TOOL, tool);
+    }
+
+    /** As {@link #mayEverPermit(PolicyInput.Caller, String, String)}, for any kind of target. */
+    public boolean mayEverPermit(PolicyInput.Caller caller, String upstream, PolicyInput.Target target, String name) {
+        if (!governs(target)) {
+            return true;
+        }
+        PolicyInput probe = new PolicyInput(caller, upstream, target, name, java.util.Map.of());
         for (CompiledRule rule : rules) {
             if (rule.mismatch(probe).isPresent()) {
                 continue;

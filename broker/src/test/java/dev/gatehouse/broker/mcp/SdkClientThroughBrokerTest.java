@@ -70,6 +70,11 @@ class SdkClientThroughBrokerTest {
                     when: "has(args.steps) && args.steps > 10"
                     action: approve
                     approval: { approvers: [dba] }
+                  - name: one record is private
+                    upstream: crm
+                    resources: ["crm://customers/c-1003"]
+                    action: deny
+                    reason: Grace asked us to keep hers private
                   - name: agents use the crm
                     upstream: crm
                     groups: [agents]
@@ -209,6 +214,19 @@ class SdkClientThroughBrokerTest {
             List<ResourceContents> update = updates.poll(15, TimeUnit.SECONDS);
             assertThat(update).as("resource update after subscribe").isNotNull();
             assertThat(((TextResourceContents) update.getFirst()).text()).startsWith("status version");
+        }
+    }
+
+    @Test
+    void decidesResourceReadsOnceARuleNamesResources() {
+        try (McpSyncClient client = client(stack.token("agent-reader", "agents")).build()) {
+            client.initialize();
+            assertThat(((TextResourceContents) client.readResource(new ReadResourceRequest("crm://customers/c-1001"))
+                    .contents().getFirst()).text()).contains("Ada Lovelace");
+            assertThatThrownBy(() -> client.readResource(new ReadResourceRequest("crm://customers/c-1003")))
+                    .isInstanceOf(McpError.class)
+                    .hasMessageContaining("read of resource 'crm://customers/c-1003' denied by policy"
+                            + " 'one record is private': Grace asked us to keep hers private");
         }
     }
 

@@ -111,6 +111,34 @@ class PolicySetTest {
     }
 
     @Test
+    void governsResourcesAndPromptsOnlyOnceARuleNamesThem() {
+        PolicySet toolsOnly = POLICY;
+        assertThat(toolsOnly.governs(PolicyInput.Target.TOOL)).isTrue();
+        assertThat(toolsOnly.governs(PolicyInput.Target.RESOURCE)).isFalse();
+
+        PolicySet withResources = PolicySet.compile(LOADER.parse("g.yaml", """
+                policies:
+                  - name: reports are for analysts
+                    resources: ["reports://*"]
+                    groups: [analysts]
+                    action: allow
+                  - name: prompts are for everyone
+                    prompts: ["*"]
+                    action: allow
+                """, Path.of(".")).policies());
+        PolicyInput.Caller analyst = new PolicyInput.Caller("an", "", List.of("analysts"), Map.of());
+        PolicyInput.Caller agent = new PolicyInput.Caller("ag", "", List.of("agents"), Map.of());
+        assertThat(withResources.decide(new PolicyInput(analyst, "crm", PolicyInput.Target.RESOURCE, "reports://q3", Map.of())))
+                .isInstanceOf(Decision.Allow.class);
+        assertThat(withResources.decide(new PolicyInput(agent, "crm", PolicyInput.Target.RESOURCE, "reports://q3", Map.of())).rule())
+                .isEqualTo(Decision.DEFAULT_DENY);
+        assertThat(withResources.decide(new PolicyInput(agent, "crm", PolicyInput.Target.PROMPT, "summarise", Map.of())))
+                .isInstanceOf(Decision.Allow.class);
+        // A rule naming only resources or prompts says nothing about tools.
+        assertThat(withResources.decide(call("ag", "agents", "crm", "get_customer", Map.of())).rule()).isEqualTo(Decision.DEFAULT_DENY);
+    }
+
+    @Test
     void deniesByDefaultWhenNoRuleMatches() {
         PolicySet empty = PolicySet.compile(List.of());
         Decision decision = empty.decide(call("a", "agents", "crm", "get_customer", Map.of()));
