@@ -1,13 +1,13 @@
 package dev.gatehouse.broker;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.broker.config.ConfigException;
 import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
 import dev.gatehouse.broker.dev.DevStack;
 import dev.gatehouse.broker.http.ReadinessCheck;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.broker.policy.Decision;
 import dev.gatehouse.broker.policy.PolicyConfigCheck;
 import dev.gatehouse.broker.policy.PolicyInput;
@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
-/** The {@code gatehouse} command: {@code dev}, {@code serve}, {@code check-config}. */
+/** The {@code gatehouse} command: {@code dev}, {@code serve}, {@code check-config}, {@code explain}. */
 public final class Gatehouse {
 
     private Gatehouse() {

@@ -1,9 +1,8 @@
 package dev.gatehouse.broker.mcp;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,14 +13,18 @@ import java.util.concurrent.TimeUnit;
 final class StreamKeepAlive implements AutoCloseable {
 
     private final Duration interval;
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "stream-keep-alive");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledThreadPoolExecutor ticker;
 
     StreamKeepAlive(Duration interval) {
         this.interval = interval;
+        this.ticker = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "stream-keep-alive");
+            t.setDaemon(true);
+            return t;
+        });
+        // Most streams end long before their first beat; drop their timers at once instead of
+        // letting thousands of cancelled ones wait in the queue.
+        ticker.setRemoveOnCancelPolicy(true);
     }
 
     Duration interval() {
