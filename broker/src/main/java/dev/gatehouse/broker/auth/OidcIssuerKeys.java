@@ -105,7 +105,12 @@ public final class OidcIssuerKeys implements JWKSource<SecurityContext> {
             if (jwks.isEmpty()) {
                 throw new KeySourceException("OIDC discovery at " + discovery + " has no jwks_uri");
             }
-            return URI.create(jwks);
+            URI jwksUri = URI.create(jwks);
+            // An https issuer must not hand key retrieval to plain HTTP (loopback test issuers use http throughout).
+            if ("https".equals(discovery.getScheme()) && !"https".equals(jwksUri.getScheme())) {
+                throw new KeySourceException("OIDC discovery at " + discovery + " names a jwks_uri that is not https");
+            }
+            return jwksUri;
         } catch (IOException e) {
             throw new KeySourceException("OIDC discovery at " + discovery + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -2,7 +2,9 @@ package dev.gatehouse.broker.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -40,7 +42,7 @@ public final class TokenVerifier {
     private static final Set<JWSAlgorithm> ALLOWED_ALGORITHMS = Set.of(
             JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
             JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
-            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.EdDSA);
+            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
 
     private static final int MAX_CLOCK_SKEW_SECONDS = 60;
 
@@ -133,13 +135,28 @@ public final class TokenVerifier {
             this.trusted = trusted;
             this.processor = new DefaultJWTProcessor<>();
             processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALLOWED_ALGORITHMS, trusted.keys()));
+            // RFC 9068 access tokens say typ "at+jwt"; plain JWTs say "JWT" or nothing.
+            processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
+                    JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
             Set<String> audiences = new java.util.HashSet<>(resourceAudiences);
             audiences.add(trusted.audience());
             DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
                     audiences,
                     new JWTClaimsSet.Builder().issuer(trusted.issuer()).build(),
                     Set.of("sub", "exp"),
-                    null);
+                    null) {
+                @Override
+                public void verify(JWTClaimsSet set, SecurityContext context) throws BadJWTException {
+                    super.verify(set, context);
+                    java.util.Date issued = set.getIssueTime();
+                    if (issued != null && issued.toInstant().isAfter(Instant.now().plusSeconds(MAX_CLOCK_SKEW_SECONDS))) {
+                        throw new BadJWTException("JWT issued in the future (iat)");
+                    }
+                    if (!(set.getClaim("sub") instanceof String sub) || sub.isBlank()) {
+                        throw new BadJWTException("JWT sub must be a non-empty string");
+                    }
+                }
+            };
             claims.setMaxClockSkew(MAX_CLOCK_SKEW_SECONDS);
             processor.setJWTClaimsSetVerifier(claims);
         }
@@ -167,7 +184,10 @@ public final class TokenVerifier {
         }
 
         Caller callerOf(JWTClaimsSet claims) {
-            Optional<String> email = Optional.ofNullable(stringClaim(claims, "email"));
+            // An e-mail counts only when the IdP vouches for it; otherwise anyone who may edit their own
+            // profile could claim an approver's or admin's address.
+            Optional<String> email = Optional.ofNullable(stringClaim(claims, "email"))
+                    .filter(e -> Boolean.TRUE.equals(claims.getClaim("email_verified")));
             return new Caller(trusted.issuer(), claims.getSubject(), email, groupsOf(claims, email), claims.getClaims());
         }
 
@@ -188,9 +208,10 @@ public final class TokenVerifier {
         }
 
         /** Reads a string or string array at a dotted path such as {@code realm_access.roles}. */
+        /** The claim named {@code path} itself (namespaced names contain dots), else the nested path. */
         private static List<String> claimPath(Map<String, Object> claims, String path) {
-            Object node = claims;
-            for (String part : path.split("\\.")) {
+            Object node = claims.containsKey(path) ? Map.of(path, claims.get(path)) : claims;
+            for (String part : claims.containsKey(path) ? new String[] {path} : path.split("\\.")) {
                 if (!(node instanceof Map<?, ?> map)) {
                     return List.of();
                 }

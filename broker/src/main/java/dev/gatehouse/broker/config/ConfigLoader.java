@@ -258,6 +258,20 @@ public final class ConfigLoader {
                     problems.add(at("upstreams[" + i + "].name", "duplicate upstream name '" + name + "'"));
                 }
             }
+            TreeSet<String> issuers = new TreeSet<>();
+            for (int i = 0; i < config.identity().issuers().size(); i++) {
+                String issuer = config.identity().issuers().get(i).issuer().text();
+                if (!issuers.add(issuer)) {
+                    problems.add(at("identity.issuers[" + i + "].issuer", "duplicate issuer " + issuer));
+                }
+            }
+            TreeSet<String> ruleNames = new TreeSet<>();
+            for (int i = 0; i < config.policies().size(); i++) {
+                if (!ruleNames.add(config.policies().get(i).name())) {
+                    problems.add(at("policies[" + i + "].name", "duplicate policy name '" + config.policies().get(i).name()
+                            + "' (decisions and records name the rule)"));
+                }
+            }
             TreeSet<String> profiles = new TreeSet<>(config.masking().profiles().keySet());
             profiles.add("default");
             for (int i = 0; i < config.policies().size(); i++) {

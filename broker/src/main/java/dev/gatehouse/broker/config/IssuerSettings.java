@@ -26,11 +26,24 @@ public record IssuerSettings(
 
     public IssuerSettings {
         Objects.requireNonNull(issuer, "issuer is required");
+        // Keys fetched over plain HTTP could be swapped by anyone on the path; loopback is for tests and dev.
+        requireHttps("issuer", issuer);
+        if (jwksUri != null) {
+            requireHttps("jwksUri", jwksUri);
+        }
         groupsClaim = groupsClaim == null ? "groups" : groupsClaim;
         staticGroups = staticGroups == null ? Map.of() : Map.copyOf(staticGroups);
         keyRefreshInterval = keyRefreshInterval == null ? java.time.Duration.ofSeconds(30) : keyRefreshInterval;
         if (keyRefreshInterval.toMillis() < 100) {
             throw new IllegalArgumentException("keyRefreshInterval must be at least 100ms");
+        }
+    }
+
+    static void requireHttps(String key, HttpUrl url) {
+        String host = url.uri().getHost();
+        boolean loopback = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1");
+        if (!url.uri().getScheme().equals("https") && !loopback) {
+            throw new IllegalArgumentException(key + " must be an https:// URL (plain http is allowed only on loopback)");
         }
     }
 }

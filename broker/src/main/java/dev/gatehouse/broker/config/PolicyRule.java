@@ -32,11 +32,16 @@ public record PolicyRule(
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name is required");
         }
-        tools = tools == null ? List.of() : List.copyOf(tools);
-        resources = resources == null ? List.of() : List.copyOf(resources);
-        prompts = prompts == null ? List.of() : List.copyOf(prompts);
-        groups = groups == null ? List.of() : List.copyOf(groups);
-        scopes = scopes == null ? List.of() : List.copyOf(scopes);
+        // Leaving a key out means "any"; an empty list or blank condition is almost always a templating
+        // slip, and on an allow rule it would silently mean "everything": refuse it.
+        tools = listOrAny("tools", tools);
+        resources = listOrAny("resources", resources);
+        prompts = listOrAny("prompts", prompts);
+        groups = listOrAny("groups", groups);
+        scopes = listOrAny("scopes", scopes);
+        if (when != null && when.isBlank()) {
+            throw new IllegalArgumentException("when is empty; leave it out for a rule without a condition");
+        }
         Objects.requireNonNull(action, "action is required (allow, deny or approve)");
         if (action == Action.APPROVE && approval == null) {
             throw new IllegalArgumentException("action approve needs an approval block");
@@ -44,6 +49,16 @@ public record PolicyRule(
         if (action != Action.APPROVE && approval != null) {
             throw new IllegalArgumentException("approval is only allowed with action approve");
         }
+    }
+
+    private static List<String> listOrAny(String key, List<String> values) {
+        if (values == null) {
+            return List.of();
+        }
+        if (values.isEmpty()) {
+            throw new IllegalArgumentException(key + " is an empty list; leave it out to match any");
+        }
+        return List.copyOf(values);
     }
 
     /** What a matching rule does with the call. */

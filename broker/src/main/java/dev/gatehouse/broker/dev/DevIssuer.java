@@ -74,7 +74,7 @@ public final class DevIssuer {
                 .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
                 .jwtID(UUID.randomUUID().toString())
                 .claim("groups", List.copyOf(groups));
-        email.ifPresent(e -> claims.claim("email", e));
+        email.ifPresent(e -> claims.claim("email", e).claim("email_verified", true));
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256)
                 .keyID(key.getKeyID())
                 .type(JOSEObjectType.JWT)

@@ -47,6 +47,11 @@ final class PolicyGate {
                 message.method() + " needs params." + (target == PolicyInput.Target.RESOURCE ? "uri" : "name"),
                 message.id(), Map.of(), null));
         JsonNode argsNode = message.params().path("arguments");
+        if (!argsNode.isMissingNode() && !argsNode.isObject()) {
+            // The policy must see exactly what the upstream will: anything but an object is refused.
+            throw new McpRefusal(McpRefusal.Reason.INVALID_REQUEST, "params.arguments must be an object",
+                    message.id(), Map.of(), null);
+        }
         Map<String, Object> args = argsNode.isObject() ? json.convertValue(argsNode, ARGS) : Map.of();
         Decision decision = current.decide(new PolicyInput(policyCaller(exchange.caller()), exchange.upstream(), target, tool, args));
         switch (decision) {

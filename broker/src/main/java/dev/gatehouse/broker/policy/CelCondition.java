@@ -2,6 +2,7 @@ package dev.gatehouse.broker.policy;
 
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelException;
+import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
@@ -21,7 +22,11 @@ import java.util.Map;
  */
 final class CelCondition {
 
+    /** {@code args.amount <= 100} must work whether the JSON number was 50 or 50.5. */
+    private static final CelOptions OPTIONS = CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
+
     private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+            .setOptions(OPTIONS)
             // has(), all(), exists(), exists_one(), map(), filter(): what policy authors expect from CEL.
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             .addVar("caller", MapType.create(SimpleType.STRING, SimpleType.DYN))
@@ -31,7 +36,7 @@ final class CelCondition {
             .setResultType(SimpleType.BOOL)
             .build();
 
-    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
 
     private final String expression;
     private final CelRuntime.Program program;
@@ -59,13 +64,22 @@ final class CelCondition {
         return expression;
     }
 
-    /** Evaluates for one call; an evaluation error (a missing key, a type mismatch) is thrown, never taken as false. */
+    /**
+     * Evaluates for one call. An evaluation error (a missing key, a type mismatch, a number policies
+     * cannot compare exactly) is thrown, never taken as false.
+     */
     boolean test(PolicyInput input) throws CelEvaluationException {
-        Object result = program.eval(Map.of(
-                "caller", CelValues.of(input.caller().asCel()),
-                "upstream", input.upstream(),
-                "tool", input.tool(),
-                "args", CelValues.of(input.args())));
+        Map<String, Object> variables;
+        try {
+            variables = Map.of(
+                    "caller", CelValues.of(input.caller().asCel()),
+                    "upstream", input.upstream(),
+                    "tool", input.tool(),
+                    "args", CelValues.of(input.args()));
+        } catch (IllegalArgumentException e) {
+            throw new CelEvaluationException(e.getMessage());
+        }
+        Object result = program.eval(variables);
         return Boolean.TRUE.equals(result);
     }
 }

@@ -23,8 +23,21 @@ final class CelValues {
             case Byte b -> b.longValue();
             case Long l -> l;
             case Float f -> f.doubleValue();
-            case BigInteger b -> b.longValue();
-            case BigDecimal d -> d.doubleValue();
+            // Truncating would let a policy decide on another number than the upstream receives.
+            case BigInteger b -> {
+                try {
+                    yield b.longValueExact();
+                } catch (ArithmeticException e) {
+                    throw new IllegalArgumentException("integer " + b + " is outside the range policies can compare");
+                }
+            }
+            case BigDecimal d -> {
+                double asDouble = d.doubleValue();
+                if (Double.isInfinite(asDouble)) {
+                    throw new IllegalArgumentException("number " + d + " is outside the range policies can compare");
+                }
+                yield asDouble;
+            }
             case Map<?, ?> map -> {
                 Map<String, Object> out = new LinkedHashMap<>();
                 map.forEach((k, v) -> out.put(String.valueOf(k), of(v)));

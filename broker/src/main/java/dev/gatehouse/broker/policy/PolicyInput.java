@@ -25,7 +25,8 @@ public record PolicyInput(Caller caller, String upstream, Target target, String 
             Objects.requireNonNull(sub, "sub");
             email = email == null ? "" : email;
             groups = List.copyOf(groups);
-            claims = Map.copyOf(claims);
+            // Tokens may carry null claims, which Map.copyOf refuses.
+            claims = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(claims));
         }
 
         /** OAuth scopes granted by the token: the {@code scope} claim (space-separated) and {@code scp} (list or string). */
@@ -53,6 +54,6 @@ public record PolicyInput(Caller caller, String upstream, Target target, String 
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(tool, "tool");
-        args = args == null ? Map.of() : args;
+        args = args == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(args));
     }
 }

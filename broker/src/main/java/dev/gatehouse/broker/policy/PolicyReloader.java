@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +34,7 @@ public final class PolicyReloader implements AutoCloseable {
     private final WatchService watcher;
     private final Thread thread;
     private volatile GatehouseConfig running;
+    private volatile String loadedHash;
     private final java.util.concurrent.atomic.AtomicReference<Reload> last = new java.util.concurrent.atomic.AtomicReference<>();
 
     /** The outcome of the latest reload attempt: what an operator (or a test) checks after editing the file. */
@@ -49,6 +49,7 @@ public final class PolicyReloader implements AutoCloseable {
         this.watcher = this.file.getFileSystem().newWatchService();
         // A rename onto the file (how many editors save) arrives as ENTRY_CREATE.
         this.file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        this.loadedHash = contentHash();
         this.thread = Thread.ofPlatform().daemon().name("policy-reloader").unstarted(this::watch);
     }
 
@@ -63,22 +64,57 @@ public final class PolicyReloader implements AutoCloseable {
         }
     }
 
+    /**
+     * Any event in the directory counts, not only ones naming the file: a Kubernetes ConfigMap update
+     * swaps a {@code ..data} symlink and never names {@code gatehouse.yaml}, and an overflow names
+     * nothing. What decides is whether the file's content changed since the last load.
+     */
     private void watch() {
         try {
             while (true) {
                 WatchKey key = watcher.take();
-                boolean ours = false;
-                for (WatchEvent<?> event : key.pollEvents()) {
-                    ours |= event.context() instanceof Path changed && changed.equals(file.getFileName());
+                key.pollEvents();
+                if (!key.reset()) {
+                    log.error("{}: its directory can no longer be watched; policy reloading has stopped", file);
+                    return;
                 }
-                key.reset();
-                if (ours) {
-                    settle();
-                    reload();
+                settle();
+                try {
+                    reloadIfChanged();
+                } catch (RuntimeException e) {
+                    // Whatever goes wrong with one reload, the watcher must live on for the next edit.
+                    log.error("{}: reloading failed; the running policy stays", file, e);
+                    record(false, e.toString());
                 }
             }
         } catch (ClosedWatchServiceException | InterruptedException e) {
             // closed: the broker is stopping
+        }
+    }
+
+    /** Reloads when the content differs from the last load and reads the same twice (not mid-write). */
+    private void reloadIfChanged() throws InterruptedException {
+        String first = contentHash();
+        if (first == null || first.equals(loadedHash)) {
+            return;
+        }
+        Thread.sleep(SETTLE_MILLIS);
+        String second = contentHash();
+        if (!first.equals(second)) {
+            return; // still being written; the next event brings us back
+        }
+        loadedHash = second;
+        reload();
+    }
+
+    private String contentHash() {
+        try {
+            byte[] bytes = java.nio.file.Files.readAllBytes(file);
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (IOException e) {
+            return null; // briefly missing while an editor or kubelet swaps it in
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

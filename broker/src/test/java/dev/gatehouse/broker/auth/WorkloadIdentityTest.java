@@ -56,6 +56,8 @@ class WorkloadIdentityTest {
                   issuers:
                     - issuer: %s
                       keyRefreshInterval: 500ms
+                      staticGroups:
+                        admins: [boss@example.com]
                     - issuer: http://127.0.0.1:%d
                 upstreams:
                   - name: rec
@@ -65,7 +67,12 @@ class WorkloadIdentityTest {
                     tools: ["admin_*"]
                     scopes: [crm.admin]
                     action: allow
+                  - name: admins reset caches
+                    tools: ["reset_*"]
+                    groups: [admins]
+                    action: allow
                   - name: agents may list
+                    tools: ["*"]
                     groups: [agents]
                     action: allow
                 """.formatted(idp.issuer(), deadPort, upstream.url()));
@@ -147,12 +154,12 @@ class WorkloadIdentityTest {
 
     @Test
     void refusesAWrongAudience() {
-        assertRefused(idp.sign(idp.claims("ci-bot", "https://other.example/mcp", "agents").build()), "rejected");
+        assertRefused(idp.sign(idp.claims("ci-bot", "https://other.example/mcp", "agents").build()), "aud claim rejected");
     }
 
     @Test
     void refusesATokenForAnotherUpstreamsResourceUri() {
-        assertRefused(idp.sign(idp.claims("ci-bot", audience + "/billing", "agents").build()), "rejected");
+        assertRefused(idp.sign(idp.claims("ci-bot", audience + "/billing", "agents").build()), "aud claim rejected");
     }
 
     @Test
@@ -165,7 +172,7 @@ class WorkloadIdentityTest {
     @Test
     void refusesATokenNotYetValid() {
         assertRefused(idp.sign(idp.claims("ci-bot", audience, "agents")
-                .notBeforeTime(Date.from(Instant.now().plus(Duration.ofHours(1)))).build()), "rejected");
+                .notBeforeTime(Date.from(Instant.now().plus(Duration.ofHours(1)))).build()), "before use time");
     }
 
     @Test
@@ -199,10 +206,10 @@ class WorkloadIdentityTest {
 
     @Test
     void aFloodOfUnknownKidsCannotHammerTheIdp() {
+        java.util.List<RSAKey> strangers = java.util.stream.Stream.generate(TestIdp::newKey).limit(20).toList();
         int before = idp.jwksFetches();
         long started = System.nanoTime();
-        for (int i = 0; i < 20; i++) {
-            RSAKey stranger = TestIdp.newKey();
+        for (RSAKey stranger : strangers) {
             HttpResponse<String> response = call(TestIdp.sign(idp.claims("flooder", audience, "agents").build(), stranger, h -> h));
             assertThat(response.statusCode()).isEqualTo(401);
         }
@@ -240,6 +247,39 @@ class WorkloadIdentityTest {
         HttpResponse<String> with = stack.raw("rec").bearer(idp.sign(idp.claims("ops", audience, "agents")
                 .claim("scope", "crm.read crm.admin").build())).post(call);
         assertThat(with.statusCode()).isEqualTo(200);
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
+    void refusesATokenIssuedInTheFuture() {
+        assertRefused(idp.sign(idp.claims("ci-bot", audience, "agents")
+                .issueTime(Date.from(Instant.now().plus(Duration.ofHours(1)))).build()), "issued in the future");
+    }
+
+    @Test
+    void refusesABlankSubject() {
+        assertRefused(idp.sign(idp.claims("ci-bot", audience, "agents").subject(" ").build()), "sub must be a non-empty string");
+    }
+
+    @Test
+    void acceptsRfc9068AccessTokens() {
+        String token = TestIdp.sign(idp.claims("ci-bot", audience, "agents").build(), idp.currentKey(),
+                header -> header.type(new com.nimbusds.jose.JOSEObjectType("at+jwt")));
+        assertThat(call(token).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void grantsStaticGroupsByEmailOnlyWhenTheIdpVerifiedIt() {
+        String reset = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"reset_cache\"}}";
+        String unverified = idp.sign(idp.claims("mallory", audience).claim("email", "boss@example.com")
+                .claim("email_verified", false).build());
+        assertThat(RawMcp.message(stack.raw("rec").bearer(unverified).post(reset)).path("error").path("message").asText())
+                .contains("denied by policy 'default deny'");
+        assertThat(upstream.received()).isEmpty();
+
+        String verified = idp.sign(idp.claims("boss", audience).claim("email", "boss@example.com")
+                .claim("email_verified", true).build());
+        assertThat(stack.raw("rec").bearer(verified).post(reset).statusCode()).isEqualTo(200);
         assertThat(upstream.received()).hasSize(1);
     }
 

@@ -298,6 +298,59 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void refusesEmptyListsAndBlankConditionsThatWouldMeanEverything() {
+        ConfigProblem emptyList = onlyProblem("""
+                policies:
+                  - name: typo
+                    tools: []
+                    action: allow
+                """);
+        assertThat(emptyList.key()).isEqualTo("policies[0].tools");
+        assertThat(emptyList.line()).isEqualTo(3);
+        assertThat(emptyList.message()).isEqualTo("is an empty list; leave it out to match any");
+
+        ConfigProblem blank = onlyProblem("""
+                policies:
+                  - name: blank
+                    when: " "
+                    action: allow
+                """);
+        assertThat(blank.key()).isEqualTo("policies[0].when");
+        assertThat(blank.message()).startsWith("is empty");
+    }
+
+    @Test
+    void refusesDuplicatePolicyNamesAndIssuers() {
+        try {
+            parse("""
+                    identity:
+                      issuers:
+                        - issuer: https://idp.example.com
+                        - issuer: https://idp.example.com
+                    policies:
+                      - { name: same, action: allow }
+                      - { name: same, action: deny }
+                    """);
+            throw new AssertionError("expected a ConfigException");
+        } catch (ConfigException e) {
+            assertThat(e.problems()).extracting(ConfigProblem::key)
+                    .containsExactly("identity.issuers[1].issuer", "policies[1].name");
+        }
+    }
+
+    @Test
+    void refusesPlainHttpIssuersOutsideLoopback() {
+        ConfigProblem problem = onlyProblem("""
+                identity:
+                  issuers:
+                    - issuer: http://idp.example.com
+                """);
+        assertThat(problem.key()).isEqualTo("identity.issuers[0].issuer");
+        assertThat(problem.message()).contains("https://");
+        assertThat(parse("identity:\n  issuers:\n    - issuer: http://127.0.0.1:8081\n").identity().issuers()).hasSize(1);
+    }
+
+    @Test
     void theShippedExampleConfigurationIsValid() {
         ConfigLoader withSecrets = new ConfigLoader(Map.of("CRM_MCP_TOKEN", "t", "PGPASSWORD", "p")::get);
         GatehouseConfig example = withSecrets.load(Path.of("..", "gatehouse.example.yaml"));

@@ -127,6 +127,15 @@ class ProxyBoundaryTest {
     }
 
     @Test
+    void refusesToolArgumentsThatAreNotAnObject() {
+        HttpResponse<String> response = rec().post("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":[\"x\"]}}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(errorCode(response)).isEqualTo(-32600);
+        assertThat(RawMcp.message(response).path("error").path("message").asText()).isEqualTo("params.arguments must be an object");
+        assertThat(recording.received()).isEmpty();
+    }
+
+    @Test
     void refusesPolicyDecidedMethodsSentAsNotificationsAndNullIds() {
         HttpResponse<String> notification = rec().post("{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"}}");
         HttpResponse<String> nullId = rec().post("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"tools/list\"}");

@@ -139,6 +139,38 @@ class PolicySetTest {
     }
 
     @Test
+    void deniesNumbersItCannotCompareExactlyInsteadOfTruncatingThem() {
+        PolicySet limits = PolicySet.compile(LOADER.parse("g.yaml", """
+                policies:
+                  - name: small pages only
+                    when: "has(args.limit) && args.limit <= 10"
+                    action: allow
+                """, Path.of(".")).policies());
+        assertThat(limits.decide(call("a", "", "crm", "list", Map.of("limit", 5)))).isInstanceOf(Decision.Allow.class);
+        assertThat(limits.decide(call("a", "", "crm", "list", Map.of("limit", 9.5)))).isInstanceOf(Decision.Allow.class);
+        assertThat(limits.decide(call("a", "", "crm", "list", Map.of("limit", 50)))).isInstanceOf(Decision.Deny.class);
+        // 2^64 + 5 would truncate to 5; it must be refused, not allowed.
+        Decision huge = limits.decide(call("a", "", "crm", "list", Map.of("limit", new java.math.BigInteger("18446744073709551621"))));
+        assertThat(huge).isInstanceOf(Decision.Deny.class);
+        assertThat(((Decision.Deny) huge).reason()).contains("outside the range policies can compare");
+    }
+
+    @Test
+    void treatsGlobCharactersOtherThanStarAndQuestionMarkLiterally() {
+        PolicySet dotted = PolicySet.compile(LOADER.parse("g.yaml", """
+                policies:
+                  - name: exactly a.b
+                    tools: ["a.b", "c?d", "e*"]
+                    action: allow
+                """, Path.of(".")).policies());
+        assertThat(dotted.decide(call("a", "", "u", "a.b", Map.of()))).isInstanceOf(Decision.Allow.class);
+        assertThat(dotted.decide(call("a", "", "u", "axb", Map.of()))).isInstanceOf(Decision.Deny.class);
+        assertThat(dotted.decide(call("a", "", "u", "cxd", Map.of()))).isInstanceOf(Decision.Allow.class);
+        assertThat(dotted.decide(call("a", "", "u", "cxxd", Map.of()))).isInstanceOf(Decision.Deny.class);
+        assertThat(dotted.decide(call("a", "", "u", "everything", Map.of()))).isInstanceOf(Decision.Allow.class);
+    }
+
+    @Test
     void deniesByDefaultWhenNoRuleMatches() {
         PolicySet empty = PolicySet.compile(List.of());
         Decision decision = empty.decide(call("a", "agents", "crm", "get_customer", Map.of()));
