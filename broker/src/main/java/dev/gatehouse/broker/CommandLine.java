@@ -20,8 +20,8 @@ sealed interface CommandLine {
     }
 
     /** Which rule decides a call, and why: for operators debugging a policy. */
-    record Explain(Path config, String sub, String email, List<String> groups, String upstream, String tool, String args)
-            implements CommandLine {
+    record Explain(Path config, String sub, String email, List<String> groups, List<String> scopes, String upstream,
+                   String tool, String args) implements CommandLine {
     }
 
     String USAGE = """
@@ -34,7 +34,7 @@ sealed interface CommandLine {
                     run the broker against the PostgreSQL and Temporal named in FILE
               check-config FILE
                     validate FILE and print every problem with its line; exit 1 if there are any
-              explain --config FILE --sub S [--email E] [--groups g1,g2] --upstream U --tool T [--args JSON]
+              explain --config FILE --sub S [--email E] [--groups g1,g2] [--scopes s1,s2] --upstream U --tool T [--args JSON]
                     print which policy rule decides that call and why each rule before it does not
               help  print this text
             """;
@@ -87,7 +87,7 @@ sealed interface CommandLine {
         java.util.Map<String, String> options = new java.util.HashMap<>();
         for (int i = 0; i < args.size(); i += 2) {
             String option = args.get(i);
-            if (!List.of("--config", "--sub", "--email", "--groups", "--upstream", "--tool", "--args").contains(option)) {
+            if (!List.of("--config", "--sub", "--email", "--groups", "--scopes", "--upstream", "--tool", "--args").contains(option)) {
                 throw new IllegalArgumentException("unknown option '" + option + "' for explain");
             }
             if (i + 1 >= args.size()) {
@@ -103,8 +103,11 @@ sealed interface CommandLine {
         List<String> groups = options.containsKey("--groups")
                 ? java.util.Arrays.stream(options.get("--groups").split(",")).map(String::trim).filter(g -> !g.isEmpty()).toList()
                 : List.of();
+        List<String> scopes = options.containsKey("--scopes")
+                ? java.util.Arrays.stream(options.get("--scopes").split("[ ,]+")).filter(g -> !g.isEmpty()).toList()
+                : List.of();
         return new Explain(Path.of(options.get("--config")), options.get("--sub"), options.getOrDefault("--email", ""),
-                groups, options.get("--upstream"), options.get("--tool"), options.getOrDefault("--args", "{}"));
+                groups, scopes, options.get("--upstream"), options.get("--tool"), options.getOrDefault("--args", "{}"));
     }
 
     private static String requireOption(List<String> args, String name) {

@@ -77,8 +77,19 @@ public final class Gatehouse {
             return 2;
         }
         PolicySet policies = PolicySet.compile(config.policies());
-        PolicyInput input = new PolicyInput(new PolicyInput.Caller(command.sub(), command.email(), command.groups(),
-                Map.of("sub", command.sub())), command.upstream(), command.tool(), args);
+        // The claims a token for this caller would carry, so conditions on caller.claims see the same.
+        Map<String, Object> claims = new java.util.LinkedHashMap<>();
+        claims.put("sub", command.sub());
+        claims.put("groups", command.groups());
+        if (!command.email().isEmpty()) {
+            claims.put("email", command.email());
+            claims.put("email_verified", true);
+        }
+        if (!command.scopes().isEmpty()) {
+            claims.put("scope", String.join(" ", command.scopes()));
+        }
+        PolicyInput input = new PolicyInput(new PolicyInput.Caller(command.sub(), command.email(), command.groups(), claims),
+                command.upstream(), command.tool(), args);
         out.println("policy " + policies.version() + " (" + policies.size() + " rules) from " + command.config());
         out.println("call: sub=" + command.sub() + " groups=" + command.groups() + " upstream=" + command.upstream()
                 + " tool=" + command.tool() + " args=" + command.args());

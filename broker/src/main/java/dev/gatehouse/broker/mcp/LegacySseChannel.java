@@ -145,6 +145,11 @@ final class LegacySseChannel implements UpstreamChannel {
     }
 
     @Override
+    public void checkSession(McpExchange exchange, JsonNode requestId) {
+        SessionBinding.resolve(exchange, sessions, requestId);
+    }
+
+    @Override
     public void get(McpExchange exchange) {
         LegacyConnection connection = connectionFor(exchange, null);
         BlockingQueue<JsonNode> sink = connection.listen();

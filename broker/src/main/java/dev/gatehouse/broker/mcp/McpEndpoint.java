@@ -74,6 +74,7 @@ public final class McpEndpoint implements AutoCloseable {
         byte[] body = readBody(ctx);
         JsonRpcMessage message = JsonRpcMessage.parse(body);
         RoutingHeaders.check(message, ctx::header);
+        channel(exchange).checkSession(exchange, message.id());
         policy.check(exchange, message);
         channel(exchange).post(exchange, message, policy.repliesFor(exchange, message));
     }

@@ -65,16 +65,24 @@ final class PolicyGate {
                         verb(target) + " '" + tool + "' denied by policy '" + deny.rule() + "': " + deny.reason(),
                         message.id(), Map.of("policy", deny.rule(), "policyVersion", deny.policyVersion()), null);
             }
-            case Decision.InsufficientScope scope -> throw new McpRefusal(McpRefusal.Reason.INSUFFICIENT_SCOPE,
-                    verb(target) + " '" + tool + "' needs token scopes " + String.join(" ", scope.required()) + " (policy '"
-                            + scope.rule() + "'); ask the identity provider for a token with them",
-                    message.id(), Map.of("policy", scope.rule(), "policyVersion", scope.policyVersion(),
-                            "scope", String.join(" ", scope.required())), null);
-            case Decision.Approve approve -> throw new McpRefusal(McpRefusal.Reason.APPROVAL_UNAVAILABLE,
-                    verb(target) + " '" + tool + "' requires approval by " + String.join(", ", approve.approval().approvers())
-                            + " (policy '" + approve.rule() + "'); approval-gated calls are not available in this version"
-                            + " of Gatehouse, so the call was not forwarded",
-                    message.id(), Map.of("policy", approve.rule(), "policyVersion", approve.policyVersion()), null);
+            case Decision.InsufficientScope scope -> {
+                log.info("refused {} on {} for {}: policy '{}' needs scopes {} ({})", tool, exchange.upstream(),
+                        exchange.caller().subject(), scope.rule(), scope.required(), scope.policyVersion());
+                throw new McpRefusal(McpRefusal.Reason.INSUFFICIENT_SCOPE,
+                        verb(target) + " '" + tool + "' needs token scopes " + String.join(" ", scope.required()) + " (policy '"
+                                + scope.rule() + "'); ask the identity provider for a token with them",
+                        message.id(), Map.of("policy", scope.rule(), "policyVersion", scope.policyVersion(),
+                                "scope", String.join(" ", scope.required())), null);
+            }
+            case Decision.Approve approve -> {
+                log.info("refused {} on {} for {}: policy '{}' requires approval, not yet available ({})", tool,
+                        exchange.upstream(), exchange.caller().subject(), approve.rule(), approve.policyVersion());
+                throw new McpRefusal(McpRefusal.Reason.APPROVAL_UNAVAILABLE,
+                        verb(target) + " '" + tool + "' requires approval by " + String.join(", ", approve.approval().approvers())
+                                + " (policy '" + approve.rule() + "'); approval-gated calls are not available in this version"
+                                + " of Gatehouse, so the call was not forwarded",
+                        message.id(), Map.of("policy", approve.rule(), "policyVersion", approve.policyVersion()), null);
+            }
         }
     }
 

@@ -66,6 +66,11 @@ final class StreamableHttpChannel implements UpstreamChannel {
      * (and the upstream request abandoned) instead of holding a connection forever.
      */
     @Override
+    public void checkSession(McpExchange exchange, JsonNode requestId) {
+        SessionBinding.resolve(exchange, sessions, requestId);
+    }
+
+    @Override
     public void get(McpExchange exchange) {
         Optional<McpSession> session = SessionBinding.resolve(exchange, sessions, null);
         UpstreamRequest request = new UpstreamRequest("GET", client.target().url(), upstreamHeaders(exchange, session), null);
