@@ -58,6 +58,12 @@ public final class ProxyBenchmark {
                       - name: crm
                         url: %s
                     policies:
+                      # Evaluated (and not matching) on every call, so the run pays for CEL like a real policy would.
+                      - name: huge requests are never automatic
+                        upstream: crm
+                        when: "has(args.steps) && args.steps > 40 || has(args.limit) && args.limit > 1000"
+                        action: deny
+                        reason: too big
                       - name: benchmark agents call the crm
                         upstream: crm
                         tools: ["search_*", "export_*"]
@@ -66,7 +72,10 @@ public final class ProxyBenchmark {
                     """.formatted(upstream.url()));
             try (DevStack stack = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, Optional.of(config)),
                     new ConfigLoader(Map.<String, String>of()::get))) {
-                String token = stack.issuer().issue("bench", List.of("agents"), Optional.empty());
+                // One token per caller, as separate workloads would have: each is verified once, then cached.
+                List<String> tokens = java.util.stream.IntStream.range(0, Arrays.stream(levels).max().orElse(1))
+                        .mapToObj(i -> stack.issuer().issue("bench-" + i, List.of("agents"), Optional.empty()))
+                        .toList();
                 URI direct = upstream.url();
                 URI brokered = URI.create(stack.brokerUrl().toString().replaceAll("/$", "") + "/mcp/crm");
                 System.out.printf("Gatehouse fast-path benchmark: tools/call %s, %d s per phase after %d s warm-up%n",
@@ -76,7 +85,7 @@ public final class ProxyBenchmark {
                 List<String> summary = new ArrayList<>();
                 for (int concurrency : levels) {
                     LatencyRecord d = phase("direct", direct, null, call, concurrency, warmup, duration);
-                    LatencyRecord b = phase("broker", brokered, token, call, concurrency, warmup, duration);
+                    LatencyRecord b = phase("broker", brokered, tokens, call, concurrency, warmup, duration);
                     print(d);
                     print(b);
                     summary.add(String.format("concurrency %3d: added p50 %+.2f ms, added p99 %+.2f ms, throughput broker/direct %.2f",
@@ -97,13 +106,14 @@ public final class ProxyBenchmark {
     }
 
     /** One phase: {@code concurrency} callers, each with its own MCP session, calling in a closed loop. */
-    private static LatencyRecord phase(String name, URI endpoint, String token, String call, int concurrency,
+    /** @param tokens one per caller, or null for the upstream directly */
+    private static LatencyRecord phase(String name, URI endpoint, List<String> tokens, String call, int concurrency,
                                        Duration warmup, Duration duration) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         List<String> sessions = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
-            sessions.add(initialize(http, endpoint, token));
+            sessions.add(initialize(http, endpoint, tokens == null ? null : tokens.get(i)));
         }
         try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
             long warmEnd = System.nanoTime() + warmup.toNanos();
@@ -113,6 +123,7 @@ public final class ProxyBenchmark {
             for (int i = 0; i < concurrency; i++) {
                 String session = sessions.get(i);
                 int worker = i;
+                String token = tokens == null ? null : tokens.get(i);
                 results.add(workers.submit(() -> {
                     long[] samples = new long[1024];
                     int n = 0;
