@@ -231,6 +231,27 @@ class SdkClientThroughBrokerTest {
     }
 
     @Test
+    void refusesASessionIdCreatedByAnotherCaller() {
+        var alice = stack.raw("crm").bearer(stack.token("alice-sdk", "agents"));
+        String alicesSession = alice.initialize();
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(stack.baseUrl().toString())
+                .endpoint("/mcp/crm")
+                .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
+                .addHttpRequestCustomizer((builder, method, uri, body, context) -> builder
+                        .header("Authorization", "Bearer " + stack.token("mallory-sdk", "agents"))
+                        .setHeader("Mcp-Session-Id", alicesSession))
+                .build();
+        try (McpSyncClient mallory = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(10)).build()) {
+            // The broker answers 403; the SDK reports it as an authorization error and never gets a session.
+            assertThatThrownBy(mallory::initialize).hasStackTraceContaining("McpHttpClientTransportAuthorizationException");
+        }
+        // Alice's session is untouched.
+        var response = alice.with("Mcp-Session-Id", alicesSession).with("MCP-Protocol-Version", "2025-11-25")
+                .post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void getsPromptsAndCompletions() {
         try (McpSyncClient client = client(stack.token("agent-4", "agents")).build()) {
             client.initialize();

@@ -5,9 +5,12 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -32,6 +35,8 @@ public final class TestIdp implements AutoCloseable {
 
     private final Javalin app;
     private final AtomicReference<RSAKey> key = new AtomicReference<>(newKey());
+    /** Published beside the RSA key, so ES256 tokens have a key to be checked (and refused) against. */
+    private final ECKey ecKey = newEcKey();
     private final AtomicInteger jwksFetches = new AtomicInteger();
 
     private TestIdp() {
@@ -41,7 +46,7 @@ public final class TestIdp implements AutoCloseable {
                     "issuer", issuer(), "jwks_uri", issuer() + "/jwks.json")));
             config.routes.get("/jwks.json", ctx -> {
                 jwksFetches.incrementAndGet();
-                ctx.json(new JWKSet(key.get().toPublicJWK()).toJSONObject());
+                ctx.json(new JWKSet(List.of(key.get().toPublicJWK(), ecKey.toPublicJWK())).toJSONObject());
             });
         });
     }
@@ -62,6 +67,10 @@ public final class TestIdp implements AutoCloseable {
 
     public RSAKey currentKey() {
         return key.get();
+    }
+
+    public ECKey ecKey() {
+        return ecKey;
     }
 
     public int jwksFetches() {
@@ -105,6 +114,14 @@ public final class TestIdp implements AutoCloseable {
     public static RSAKey newKey() {
         try {
             return new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyID("k-" + UUID.randomUUID()).generate();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ECKey newEcKey() {
+        try {
+            return new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).keyID("ec-" + UUID.randomUUID()).generate();
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
