@@ -26,7 +26,7 @@ import java.util.concurrent.Future;
  * straight at the upstream and through the broker (authentication and session binding on),
  * in one run on one machine, so the ratio is meaningful even where absolute times are not.
  *
- * <p>Usage: {@code bin/bench [--concurrency 1,16,64] [--duration 8s] [--warmup 3s] [--work-ms 0]}. With
+ * <p>Usage: {@code bin/bench [--concurrency 1,16,64] [--duration 8s] [--warmup 3s] [--jit-warmup 15s] [--work-ms 0]}. With
  * {@code --work-ms 0} the upstream answers at once, so on a small machine the run measures how much
  * CPU the extra hop takes from the upstream; a positive value makes each call wait that long
  * upstream, as real tools do, and measures the latency the broker adds to such calls.
@@ -81,6 +81,13 @@ public final class ProxyBenchmark {
                 System.out.printf("Gatehouse fast-path benchmark: tools/call %s, %d s per phase after %d s warm-up%n",
                         workMs == 0 ? "search_customers (no upstream work)" : "export_report (" + workMs + " ms upstream work)",
                         duration.toSeconds(), warmup.toSeconds());
+                // The JIT compiles the hot path only after some ten thousand calls; a few seconds at one caller
+                // never get there, and the run would measure the interpreter. Warm both paths up under load first.
+                Duration jitWarmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--jit-warmup", "15s").replace("s", "")));
+                if (!jitWarmup.isZero()) {
+                    phase("direct", direct, null, call, 16, Duration.ZERO, jitWarmup.dividedBy(2));
+                    phase("broker", brokered, tokens, call, 16, Duration.ZERO, jitWarmup.dividedBy(2));
+                }
                 System.out.printf("%-8s %-6s %10s %10s %10s %12s %7s%n", "target", "conc", "p50 ms", "p99 ms", "max ms", "calls/s", "errors");
                 List<String> summary = new ArrayList<>();
                 for (int concurrency : levels) {
