@@ -171,6 +171,24 @@ class PolicySetTest {
     }
 
     @Test
+    void conditionsCanTellIssuersApartThroughTheTokensClaims() {
+        PolicySet byIssuer = PolicySet.compile(LOADER.parse("g.yaml", """
+                policies:
+                  - name: only our own IdP's admins
+                    groups: [admins]
+                    when: "caller.claims.iss == 'https://idp.example.com' && caller.claims.exp > 0"
+                    action: allow
+                """, Path.of(".")).policies());
+        java.util.Date expiry = new java.util.Date();
+        PolicyInput.Caller ours = new PolicyInput.Caller("a", "", List.of("admins"),
+                Map.of("iss", "https://idp.example.com", "exp", expiry));
+        PolicyInput.Caller theirs = new PolicyInput.Caller("a", "", List.of("admins"),
+                Map.of("iss", "https://accounts.google.com", "exp", expiry));
+        assertThat(byIssuer.decide(new PolicyInput(ours, "crm", "reset", Map.of()))).isInstanceOf(Decision.Allow.class);
+        assertThat(byIssuer.decide(new PolicyInput(theirs, "crm", "reset", Map.of()))).isInstanceOf(Decision.Deny.class);
+    }
+
+    @Test
     void deniesByDefaultWhenNoRuleMatches() {
         PolicySet empty = PolicySet.compile(List.of());
         Decision decision = empty.decide(call("a", "agents", "crm", "get_customer", Map.of()));
