@@ -46,6 +46,12 @@ final class PolicyGate {
         String tool = message.target().orElseThrow(() -> new McpRefusal(McpRefusal.Reason.INVALID_REQUEST,
                 message.method() + " needs params." + (target == PolicyInput.Target.RESOURCE ? "uri" : "name"),
                 message.id(), Map.of(), null));
+        if (target == PolicyInput.Target.RESOURCE) {
+            ResourceUris.problem(tool).ifPresent(problem -> {
+                throw new McpRefusal(McpRefusal.Reason.INVALID_REQUEST, "resource URI '" + tool + "' is not in normal form ("
+                        + problem + "); policies decide on the normal spelling, so send that", message.id(), Map.of(), null);
+            });
+        }
         JsonNode argsNode = message.params().path("arguments");
         if (!argsNode.isMissingNode() && !argsNode.isObject()) {
             // The policy must see exactly what the upstream will: anything but an object is refused.

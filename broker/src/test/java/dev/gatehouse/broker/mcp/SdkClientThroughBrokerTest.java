@@ -252,6 +252,18 @@ class SdkClientThroughBrokerTest {
     }
 
     @Test
+    void refusesResourceUrisNotInNormalFormOnceResourcesAreGoverned() {
+        var raw = stack.raw("crm").bearer(stack.token("agent-dots", "agents"));
+        var inSession = raw.with("Mcp-Session-Id", raw.initialize()).with("MCP-Protocol-Version", "2025-11-25");
+        var response = inSession.post("""
+                {"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"crm://customers/./c-1003"}}""");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(dev.gatehouse.broker.testing.RawMcp.message(response).path("error").path("message").asText())
+                .isEqualTo("resource URI 'crm://customers/./c-1003' is not in normal form (it has '.' or '..' segments);"
+                        + " policies decide on the normal spelling, so send that");
+    }
+
+    @Test
     void getsPromptsAndCompletions() {
         try (McpSyncClient client = client(stack.token("agent-4", "agents")).build()) {
             client.initialize();
