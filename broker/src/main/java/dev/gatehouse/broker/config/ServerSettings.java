@@ -63,6 +63,10 @@ public record ServerSettings(
         return new ServerSettings(newPort, host, publicUrl, allowedOrigins, maxRequestSize, maxMessageSize, keepAliveInterval);
     }
 
+    public ServerSettings withPublicUrl(HttpUrl newPublicUrl) {
+        return new ServerSettings(port, host, newPublicUrl, allowedOrigins, maxRequestSize, maxMessageSize, keepAliveInterval);
+    }
+
     public ServerSettings withHost(String newHost) {
         return new ServerSettings(port, newHost, publicUrl, allowedOrigins, maxRequestSize, maxMessageSize, keepAliveInterval);
     }

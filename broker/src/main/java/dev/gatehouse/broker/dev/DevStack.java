@@ -60,15 +60,30 @@ public final class DevStack implements AutoCloseable {
     private final DevIssuer issuer;
     private final String temporalTarget;
     private final String jdbcUrl;
+    private final GatehouseConfig effective;
 
     private DevStack(Deque<AutoCloseable> parts, Broker broker, DemoUpstream demo, DevIssuer issuer,
-                     String temporalTarget, String jdbcUrl) {
+                     String temporalTarget, String jdbcUrl, GatehouseConfig effective) {
         this.parts = parts;
         this.broker = broker;
         this.demo = demo;
         this.issuer = issuer;
         this.temporalTarget = temporalTarget;
         this.jdbcUrl = jdbcUrl;
+        this.effective = effective;
+    }
+
+    /**
+     * Starts another broker on the same PostgreSQL, Temporal and issuer, as a second replica behind
+     * a load balancer would run: same public URL (so the same token audience), its own port. The
+     * caller closes it.
+     */
+    public Broker startReplica() {
+        int port = FreePort.pick();
+        URI publicUrl = broker.publicUrl();
+        GatehouseConfig replica = effective.withServer(effective.server().withPort(port)
+                .withPublicUrl(dev.gatehouse.broker.config.HttpUrl.parse(publicUrl.toString())));
+        return Broker.start(replica, Optional.of(issuer), List.of());
     }
 
     public static DevStack start(Options options, ConfigLoader loader) {
@@ -106,7 +121,7 @@ public final class DevStack implements AutoCloseable {
             started.push(broker);
             GatehouseConfig asLoaded = config;
             options.config().ifPresent(file -> broker.watchPolicies(file, loader, asLoaded));
-            return new DevStack(started, broker, demo, issuer, temporalTarget, jdbcUrl);
+            return new DevStack(started, broker, demo, issuer, temporalTarget, jdbcUrl, effective);
         } catch (RuntimeException e) {
             // Parts still starting in the background are stopped too once they are up.
             postgres.thenAccept(DevStack::closeQuietly);

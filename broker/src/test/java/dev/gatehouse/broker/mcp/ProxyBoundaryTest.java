@@ -1,6 +1,7 @@
 package dev.gatehouse.broker.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.broker.Broker;
 import dev.gatehouse.broker.dev.DemoUpstream;
 import dev.gatehouse.broker.dev.DevIssuer;
 import dev.gatehouse.broker.testing.RawMcp;
@@ -347,6 +348,29 @@ class ProxyBoundaryTest {
             assertThat(row.getString("upstream")).isEqualTo("crm");
             assertThat(row.getString("caller_subject")).isEqualTo("alice");
             assertThat(row.getString("upstream_session_id")).isNotBlank().isNotEqualTo(session);
+        }
+    }
+
+    @Test
+    void anotherReplicaServesTheSessionAndItsEndIsSeenByBoth() {
+        try (Broker replica = stack.dev().startReplica()) {
+            RawMcp onFirst = stack.raw("crm").bearer(alice);
+            String session = onFirst.initialize();
+            RawMcp onSecond = new RawMcp(java.net.URI.create("http://localhost:" + replica.port() + "/mcp/crm"))
+                    .bearer(alice).with("Mcp-Session-Id", session).with("MCP-Protocol-Version", "2025-11-25");
+
+            HttpResponse<String> listed = onSecond.post(TOOLS_LIST);
+            assertThat(listed.statusCode()).isEqualTo(200);
+            assertThat(RawMcp.message(listed).path("result").path("tools").size()).isGreaterThan(3);
+            // Binding holds on every replica: the session is still alice's only.
+            assertThat(new RawMcp(java.net.URI.create("http://localhost:" + replica.port() + "/mcp/crm"))
+                    .bearer(stack.token("bob", "agents")).with("Mcp-Session-Id", session).post(TOOLS_LIST).statusCode())
+                    .isEqualTo(403);
+
+            assertThat(onSecond.delete().statusCode()).isEqualTo(200);
+            HttpResponse<String> afterDelete = onFirst.with("Mcp-Session-Id", session).with("MCP-Protocol-Version", "2025-11-25")
+                    .post(TOOLS_LIST);
+            assertThat(afterDelete.statusCode()).isEqualTo(404);
         }
     }
 
