@@ -77,7 +77,7 @@ public final class ProxyBenchmark {
                         .mapToObj(i -> stack.issuer().issue("bench-" + i, List.of("agents"), Optional.empty()))
                         .toList();
                 URI direct = upstream.url();
-                URI brokered = URI.create(stack.brokerUrl().toString().replaceAll("/$", "") + "/mcp/crm");
+                URI brokered = URI.create(stack.brokerUrl() + "/mcp/crm");
                 System.out.printf("Gatehouse fast-path benchmark: tools/call %s, %d s per phase after %d s warm-up%n",
                         workMs == 0 ? "search_customers (no upstream work)" : "export_report (" + workMs + " ms upstream work)",
                         duration.toSeconds(), warmup.toSeconds());

@@ -8,8 +8,8 @@ public final class Audience {
     private Audience() {
     }
 
+    /** @param publicUrl as {@link dev.gatehouse.broker.config.ServerSettings#effectivePublicUrl}, without a trailing slash */
     public static String of(URI publicUrl) {
-        String base = publicUrl.toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/mcp";
+        return publicUrl + "/mcp";
     }
 }

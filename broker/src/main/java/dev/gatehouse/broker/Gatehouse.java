@@ -114,7 +114,7 @@ public final class Gatehouse {
         DevStack stack = DevStack.start(options, loader);
         double seconds = (System.nanoTime() - started) / 1e9;
         String token = stack.issuer().issue("dev-agent", List.of("agents"), Optional.of("dev-agent@example.com"));
-        String base = stack.brokerUrl().toString().replaceAll("/$", "");
+        String base = stack.brokerUrl().toString();
         out.printf("Gatehouse dev stack is ready (%.1f s)%n", seconds);
         out.println("  MCP endpoint:      " + base + "/mcp/<upstream>" + (command.config().isEmpty() ? "   e.g. " + base + "/mcp/demo" : ""));
         out.println("  Demo upstream:     " + stack.demoUpstreamUrl() + "   (direct, no broker)");

@@ -54,9 +54,12 @@ public record ServerSettings(
         return new ServerSettings(null, null, null, null, null, null, null);
     }
 
-    /** The public URL, or {@code http://localhost:<port>} when none is configured. */
+    /**
+     * The public URL without a trailing slash, or {@code http://localhost:<port>} when none is
+     * configured; every link, audience and metadata URL is this plus a path.
+     */
     public URI effectivePublicUrl(int boundPort) {
-        return publicUrl != null ? publicUrl.uri() : URI.create("http://localhost:" + boundPort);
+        return publicUrl != null ? URI.create(publicUrl.base()) : URI.create("http://localhost:" + boundPort);
     }
 
     public ServerSettings withPort(int newPort) {

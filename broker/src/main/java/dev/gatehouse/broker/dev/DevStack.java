@@ -4,6 +4,7 @@ import dev.gatehouse.broker.Audience;
 import dev.gatehouse.broker.Broker;
 import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
+import dev.gatehouse.broker.config.HttpUrl;
 import dev.gatehouse.broker.config.StorageSettings;
 import dev.gatehouse.broker.config.TemporalSettings;
 import dev.gatehouse.broker.http.ReadinessCheck;
@@ -37,21 +38,6 @@ public final class DevStack implements AutoCloseable {
 
     /** What to start. Port 0 picks a free port; the config file, when given, supplies upstreams and policies. */
     public record Options(String host, int port, int temporalPort, Optional<Path> config) {
-        public static Options defaults() {
-            return new Options("127.0.0.1", 8080, 7233, Optional.empty());
-        }
-
-        public Options withPort(int newPort) {
-            return new Options(host, newPort, temporalPort, config);
-        }
-
-        public Options withTemporalPort(int newPort) {
-            return new Options(host, port, newPort, config);
-        }
-
-        public Options withConfig(Path file) {
-            return new Options(host, port, temporalPort, Optional.of(file));
-        }
     }
 
     private final Deque<AutoCloseable> parts;
@@ -82,7 +68,7 @@ public final class DevStack implements AutoCloseable {
         int port = FreePort.pick();
         URI publicUrl = broker.publicUrl();
         GatehouseConfig replica = effective.withServer(effective.server().withPort(port)
-                .withPublicUrl(dev.gatehouse.broker.config.HttpUrl.parse(publicUrl.toString())));
+                .withPublicUrl(HttpUrl.parse(publicUrl.toString())));
         return Broker.start(replica, Optional.of(issuer), List.of());
     }
 
@@ -108,10 +94,8 @@ public final class DevStack implements AutoCloseable {
             started.push(temporal);
 
             int port = options.port() == 0 ? FreePort.pick() : options.port();
-            URI publicUrl = config.server().publicUrl() != null
-                    ? config.server().publicUrl().uri()
-                    : URI.create("http://localhost:" + port);
-            DevIssuer issuer = new DevIssuer(publicUrl.toString().replaceAll("/$", ""), Audience.of(publicUrl));
+            URI publicUrl = config.server().effectivePublicUrl(port);
+            DevIssuer issuer = new DevIssuer(publicUrl.toString(), Audience.of(publicUrl));
             GatehouseConfig effective = config
                     .withServer(config.server().withPort(port).withHost(options.host()))
                     .withStorage(new StorageSettings(new StorageSettings.Postgres(jdbcUrl, "postgres", "", 8)))

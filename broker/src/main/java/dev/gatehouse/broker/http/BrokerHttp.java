@@ -104,7 +104,7 @@ public final class BrokerHttp implements AutoCloseable {
 
     /** RFC 9728 protected-resource metadata: which resource this is and who issues tokens for it. */
     private static void resourceMetadata(Context ctx, Parts parts) {
-        String base = parts.publicUrl().toString().replaceAll("/$", "");
+        String base = parts.publicUrl().toString();
         String upstream = ctx.pathParamMap().get("upstream");
         if (upstream != null && !parts.upstreamNames().contains(upstream)) {
             ctx.status(404).json(Map.of("error", "unknown upstream '" + upstream + "'"));

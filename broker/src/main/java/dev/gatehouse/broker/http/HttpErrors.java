@@ -29,7 +29,7 @@ final class HttpErrors {
         routes.exception(McpRefusal.class, (e, ctx) -> refuse(ctx, e));
         routes.exception(AuthenticationException.class, (e, ctx) -> {
             // RFC 9728 §5.1: point the client at the metadata for the exact resource it asked for.
-            String metadata = publicBase() + "/.well-known/oauth-protected-resource" + ctx.path();
+            String metadata = publicUrl + "/.well-known/oauth-protected-resource" + ctx.path();
             String challenge = "Bearer resource_metadata=\"" + metadata + "\"";
             if (ctx.header("Authorization") != null) {
                 // RFC 6750 §3.1: error codes only when a token was presented.
@@ -55,7 +55,7 @@ final class HttpErrors {
         if (refusal.reason() == McpRefusal.Reason.INSUFFICIENT_SCOPE) {
             // MCP authorization (step-up): name the scopes and where the resource's metadata is.
             ctx.header("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + quotable(String.valueOf(refusal.data().get("scope")))
-                    + "\", resource_metadata=\"" + publicBase() + "/.well-known/oauth-protected-resource" + ctx.path() + "\"");
+                    + "\", resource_metadata=\"" + publicUrl + "/.well-known/oauth-protected-resource" + ctx.path() + "\"");
         }
         if (refusal.reason().httpStatus() >= 500) {
             log.warn("{} {}: {}", ctx.method(), ctx.path(), refusal.getMessage());
@@ -75,10 +75,5 @@ final class HttpErrors {
     /** Safe inside a quoted-string: no quotes, backslashes or control characters. */
     private static String quotable(String text) {
         return text.replaceAll("[\"\\\\\\p{Cntrl}]", "'");
-    }
-
-    private String publicBase() {
-        String s = publicUrl.toString();
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 }

@@ -72,16 +72,6 @@ final class McpExchange {
         }
     }
 
-    void writeJson(int status, JsonNode body) {
-        byte[] bytes;
-        try {
-            bytes = json.writeValueAsBytes(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        writeBytes(status, "application/json", bytes);
-    }
-
     void writeBytes(int status, String contentType, byte[] bytes) {
         status(status);
         if (contentType != null) {
