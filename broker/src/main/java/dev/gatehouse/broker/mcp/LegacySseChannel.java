@@ -145,11 +145,6 @@ final class LegacySseChannel implements UpstreamChannel {
     }
 
     @Override
-    public void checkSession(McpExchange exchange, JsonNode requestId) {
-        SessionBinding.resolve(exchange, sessions, requestId);
-    }
-
-    @Override
     public void get(McpExchange exchange) {
         LegacyConnection connection = connectionFor(exchange, null);
         BlockingQueue<JsonNode> sink = connection.listen();
@@ -175,7 +170,7 @@ final class LegacySseChannel implements UpstreamChannel {
 
     @Override
     public void delete(McpExchange exchange) {
-        McpSession session = SessionBinding.resolve(exchange, sessions, null)
+        McpSession session = exchange.session()
                 .orElseThrow(() -> new McpRefusal(McpRefusal.Reason.INVALID_REQUEST, "DELETE needs an Mcp-Session-Id header"));
         LegacyConnection connection = live.remove(session.id());
         if (connection != null) {
@@ -186,7 +181,7 @@ final class LegacySseChannel implements UpstreamChannel {
     }
 
     private LegacyConnection connectionFor(McpExchange exchange, JsonNode requestId) {
-        McpSession session = SessionBinding.resolve(exchange, sessions, requestId)
+        McpSession session = exchange.session()
                 .orElseThrow(() -> new McpRefusal(McpRefusal.Reason.INVALID_REQUEST,
                         "Mcp-Session-Id header is required after initialize", requestId, Map.of(), null));
         LegacyConnection connection = live.get(session.id());

@@ -1,5 +1,6 @@
 package dev.gatehouse.broker.mcp;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.broker.auth.AuthenticationException;
 import dev.gatehouse.broker.auth.Caller;
@@ -25,6 +26,7 @@ import java.util.TreeSet;
 public final class McpEndpoint implements AutoCloseable {
 
     private final Map<String, UpstreamChannel> channels;
+    private final SessionDirectory sessions;
     private final PolicyGate policy;
     private final TokenVerifier tokens;
     private final OriginPolicy origins;
@@ -33,9 +35,11 @@ public final class McpEndpoint implements AutoCloseable {
     private final StreamKeepAlive keepAlive;
     private final String resourceBase;
 
-    McpEndpoint(Map<String, UpstreamChannel> channels, PolicyGate policy, TokenVerifier tokens, OriginPolicy origins,
+    McpEndpoint(Map<String, UpstreamChannel> channels, SessionDirectory sessions, PolicyGate policy, TokenVerifier tokens,
+                OriginPolicy origins,
                 ObjectMapper json, long maxRequestBytes, StreamKeepAlive keepAlive, String resourceBase) {
         this.channels = Map.copyOf(channels);
+        this.sessions = sessions;
         this.policy = policy;
         this.tokens = tokens;
         this.origins = origins;
@@ -65,31 +69,40 @@ public final class McpEndpoint implements AutoCloseable {
                 case SSE -> new LegacySseChannel(client, sessions, maxMessage, keepAlive);
             });
         }
-        return new McpEndpoint(channels, new PolicyGate(policy, json), tokens, origins, json, server.maxRequestSize().bytes(),
+        return new McpEndpoint(channels, sessions, new PolicyGate(policy, json), tokens, origins, json, server.maxRequestSize().bytes(),
                 keepAlive, resourceBase);
     }
 
     public void post(Context ctx) {
-        McpExchange exchange = admit(ctx);
+        Admitted admitted = admit(ctx);
         byte[] body = readBody(ctx);
         JsonRpcMessage message = JsonRpcMessage.parse(body);
         RoutingHeaders.check(message, ctx::header);
-        channel(exchange).checkSession(exchange, message.id());
+        // The session is checked before the policy, so nobody learns decisions through a session that is not theirs.
+        McpExchange exchange = admitted.exchange(message.id());
         policy.check(exchange, message);
         channel(exchange).post(exchange, message, policy.repliesFor(exchange, message));
     }
 
     public void get(Context ctx) {
-        McpExchange exchange = admit(ctx);
+        McpExchange exchange = admit(ctx).exchange(null);
         channel(exchange).get(exchange);
     }
 
     public void delete(Context ctx) {
-        McpExchange exchange = admit(ctx);
+        McpExchange exchange = admit(ctx).exchange(null);
         channel(exchange).delete(exchange);
     }
 
-    private McpExchange admit(Context ctx) {
+    /** A request past origin, token and upstream checks; its session is resolved once the request id is known. */
+    private record Admitted(Context ctx, Caller caller, String upstream, ObjectMapper json, SessionDirectory sessions) {
+        McpExchange exchange(JsonNode requestId) {
+            return new McpExchange(ctx, caller, upstream, json,
+                    SessionBinding.resolve(ctx.header(ForwardedHeaders.SESSION_ID), caller, upstream, sessions, requestId));
+        }
+    }
+
+    private Admitted admit(Context ctx) {
         if (!origins.permits(ctx.header("Origin"))) {
             throw new McpRefusal(McpRefusal.Reason.FORBIDDEN_ORIGIN,
                     "Origin " + ctx.header("Origin") + " is not allowed (server.allowedOrigins)");
@@ -101,7 +114,7 @@ public final class McpEndpoint implements AutoCloseable {
                     "unknown upstream '" + upstream + "'; configured upstreams: " + String.join(", ", new TreeSet<>(channels.keySet())),
                     null, Map.of("upstreams", new TreeSet<>(channels.keySet())), null);
         }
-        return new McpExchange(ctx, caller, upstream, json);
+        return new Admitted(ctx, caller, upstream, json, sessions);
     }
 
     private Caller authenticate(String authorization, String resource) {

@@ -3,6 +3,7 @@ package dev.gatehouse.broker.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.activities.sessions.McpSession;
 import dev.gatehouse.broker.auth.Caller;
 import io.javalin.http.Context;
 
@@ -20,12 +21,20 @@ final class McpExchange {
     private final Caller caller;
     private final String upstream;
     private final ObjectMapper json;
+    private final Optional<McpSession> session;
 
-    McpExchange(Context ctx, Caller caller, String upstream, ObjectMapper json) {
+    /** @param session the caller's own session this exchange names, already checked (see {@link SessionBinding}) */
+    McpExchange(Context ctx, Caller caller, String upstream, ObjectMapper json, Optional<McpSession> session) {
         this.ctx = ctx;
         this.caller = caller;
         this.upstream = upstream;
         this.json = json;
+        this.session = session;
+    }
+
+    /** The session this exchange names, bound to this caller and upstream; empty when it names none. */
+    Optional<McpSession> session() {
+        return session;
     }
 
     Caller caller() {
@@ -42,10 +51,6 @@ final class McpExchange {
 
     String header(String name) {
         return ctx.header(name);
-    }
-
-    Optional<String> sessionId() {
-        return Optional.ofNullable(ctx.header(ForwardedHeaders.SESSION_ID)).filter(s -> !s.isBlank());
     }
 
     Iterable<String> headerNames() {

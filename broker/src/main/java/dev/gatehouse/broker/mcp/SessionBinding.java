@@ -2,6 +2,7 @@ package dev.gatehouse.broker.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.activities.sessions.McpSession;
+import dev.gatehouse.broker.auth.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,20 +20,20 @@ final class SessionBinding {
     private SessionBinding() {
     }
 
-    static Optional<McpSession> resolve(McpExchange exchange, SessionDirectory sessions, JsonNode requestId) {
-        Optional<String> id = exchange.sessionId();
-        if (id.isEmpty()) {
+    /** @param id the {@code Mcp-Session-Id} the request carries, or null */
+    static Optional<McpSession> resolve(String id, Caller caller, String upstream, SessionDirectory sessions, JsonNode requestId) {
+        if (id == null || id.isBlank()) {
             return Optional.empty();
         }
-        McpSession session = sessions.find(id.get())
-                .filter(s -> s.upstream().equals(exchange.upstream()))
+        McpSession session = sessions.find(id)
+                .filter(s -> s.upstream().equals(upstream))
                 .filter(s -> !s.isEnded())
                 .orElseThrow(() -> new McpRefusal(McpRefusal.Reason.UNKNOWN_SESSION,
                         "session not found or ended; send a new initialize request without Mcp-Session-Id",
                         requestId, Map.of(), null));
-        if (!session.belongsTo(exchange.caller().issuer(), exchange.caller().subject())) {
+        if (!session.belongsTo(caller.issuer(), caller.subject())) {
             log.warn("caller {} presented session {} of another caller on upstream {}",
-                    exchange.caller().subject(), session.id(), exchange.upstream());
+                    caller.subject(), session.id(), upstream);
             throw new McpRefusal(McpRefusal.Reason.SESSION_OF_ANOTHER_CALLER,
                     "this session was created by another caller; sessions are bound to the token's subject",
                     requestId, Map.of(), null);

@@ -44,7 +44,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
 
     @Override
     public void post(McpExchange exchange, JsonRpcMessage message, MessageFilter replies) {
-        Optional<McpSession> session = SessionBinding.resolve(exchange, sessions, message.id());
+        Optional<McpSession> session = exchange.session();
         UpstreamRequest request = new UpstreamRequest("POST", client.target().url(),
                 upstreamHeaders(exchange, session), message.raw());
         try (UpstreamResponse response = send(request, message.id())) {
@@ -66,13 +66,8 @@ final class StreamableHttpChannel implements UpstreamChannel {
      * (and the upstream request abandoned) instead of holding a connection forever.
      */
     @Override
-    public void checkSession(McpExchange exchange, JsonNode requestId) {
-        SessionBinding.resolve(exchange, sessions, requestId);
-    }
-
-    @Override
     public void get(McpExchange exchange) {
-        Optional<McpSession> session = SessionBinding.resolve(exchange, sessions, null);
+        Optional<McpSession> session = exchange.session();
         UpstreamRequest request = new UpstreamRequest("GET", client.target().url(), upstreamHeaders(exchange, session), null);
         UpstreamClient.PendingResponse pending = client.open(request);
         Optional<UpstreamResponse> answered = awaitStream(pending, GET_HEADER_GRACE);
@@ -122,7 +117,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
 
     @Override
     public void delete(McpExchange exchange) {
-        Optional<McpSession> session = SessionBinding.resolve(exchange, sessions, null);
+        Optional<McpSession> session = exchange.session();
         UpstreamRequest request = new UpstreamRequest("DELETE", client.target().url(), upstreamHeaders(exchange, session), null);
         try (UpstreamResponse response = send(request, null)) {
             checkCredentialsAccepted(response, null);

@@ -10,12 +10,6 @@ sealed interface UpstreamChannel extends AutoCloseable permits StreamableHttpCha
     /** Forwards one client message; {@code replies} rewrites what comes back for it (e.g. a filtered tool list). */
     void post(McpExchange exchange, JsonRpcMessage message, MessageFilter replies);
 
-    /**
-     * Refuses the exchange if it names a session that is unknown, ended, or another caller's; runs
-     * before the policy so nobody learns policy decisions through a session that is not theirs.
-     */
-    void checkSession(McpExchange exchange, com.fasterxml.jackson.databind.JsonNode requestId);
-
     void get(McpExchange exchange);
 
     void delete(McpExchange exchange);
