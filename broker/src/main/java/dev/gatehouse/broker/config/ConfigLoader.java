@@ -95,7 +95,8 @@ public final class ConfigLoader {
     private static ObjectMapper mapper(SecretReferences secrets) {
         SimpleModule module = new SimpleModule("gatehouse-config");
         module.addDeserializer(String.class, new SubstitutingStringDeserializer(secrets));
-        module.addDeserializer(Duration.class, new DurationDeserializer());
+        module.addDeserializer(Duration.class, new SubstitutingScalarDeserializer<>(Duration.class, secrets, Durations::parse,
+                "a duration such as 500ms, 30s, 10m, 2h or 1d"));
         module.addDeserializer(Integer.class, new SubstitutingScalarDeserializer<>(Integer.class, secrets, Integer::valueOf, "a whole number"));
         module.addDeserializer(Boolean.class, new SubstitutingScalarDeserializer<>(Boolean.class, secrets, ConfigLoader::bool, "true or false"));
         return YAMLMapper.builder(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
@@ -195,7 +196,7 @@ public final class ConfigLoader {
         };
     }
 
-    /** Numbers and switches may come from {@code ${env:…}} too, e.g. {@code port: "${env:PORT}"}. */
+    /** Numbers, switches and durations may come from {@code ${env:…}} too, e.g. {@code port: "${env:PORT}"}. */
     private static final class SubstitutingScalarDeserializer<T> extends StdScalarDeserializer<T> {
         private final transient SecretReferences secrets;
         private final transient java.util.function.Function<String, T> parse;
@@ -227,21 +228,6 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 // Never echo the value: it may have come from a secret.
                 throw JsonMappingException.from(p, "must be " + expected);
-            }
-        }
-    }
-
-    private static final class DurationDeserializer extends StdScalarDeserializer<Duration> {
-        DurationDeserializer() {
-            super(Duration.class);
-        }
-
-        @Override
-        public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            try {
-                return Durations.parse(p.getValueAsString(""));
-            } catch (IllegalArgumentException e) {
-                throw JsonMappingException.from(p, e.getMessage());
             }
         }
     }
