@@ -14,12 +14,19 @@ import javax.sql.DataSource;
  */
 public final class Database implements AutoCloseable {
 
-    private final HikariDataSource dataSource;
-    private final Jdbi jdbi;
+    /** How long the audit writer waits for a connection: an outage must turn into clear refusals quickly. */
+    private static final long WRITER_CONNECT_TIMEOUT_MS = 1_000;
 
-    private Database(HikariDataSource dataSource) {
+    private final HikariDataSource dataSource;
+    private final HikariDataSource writerDataSource;
+    private final Jdbi jdbi;
+    private final Jdbi writerJdbi;
+
+    private Database(HikariDataSource dataSource, HikariDataSource writerDataSource) {
         this.dataSource = dataSource;
+        this.writerDataSource = writerDataSource;
         this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+        this.writerJdbi = Jdbi.create(writerDataSource).installPlugin(new PostgresPlugin());
     }
 
     /** Connects, migrates the schema and returns the open database; fails fast if either step fails. */
@@ -45,7 +52,15 @@ public final class Database implements AutoCloseable {
             dataSource.close();
             throw new DatabaseUnavailableException("cannot migrate the schema at " + settings.jdbcUrl(), e);
         }
-        return new Database(dataSource);
+        HikariConfig writer = new HikariConfig();
+        writer.setJdbcUrl(settings.jdbcUrl());
+        writer.setUsername(settings.user());
+        writer.setPassword(settings.password());
+        writer.setMaximumPoolSize(2);
+        writer.setPoolName("gatehouse-audit-writer");
+        writer.setInitializationFailTimeout(-1);
+        writer.setConnectionTimeout(WRITER_CONNECT_TIMEOUT_MS);
+        return new Database(dataSource, new HikariDataSource(writer));
     }
 
     private static void migrate(DataSource dataSource) {
@@ -60,6 +75,14 @@ public final class Database implements AutoCloseable {
         return jdbi;
     }
 
+    /**
+     * A small pool of its own for the audit writer: its commits never queue behind API queries, and
+     * it gives up on a connection within a second, so an outage is reported at once.
+     */
+    public Jdbi writerJdbi() {
+        return writerJdbi;
+    }
+
     /** True when a connection can be had and answers a trivial query. */
     public boolean isReachable() {
         try {
@@ -71,6 +94,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        writerDataSource.close();
         dataSource.close();
     }
 }

@@ -1,0 +1,322 @@
+package dev.gatehouse.activities.audit;
+
+import org.jdbi.v3.core.ConnectionException;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Writes audit events with group commit: every thread that records an event gets a future that
+ * completes once the event is durably committed, and one writer thread commits whatever has
+ * queued up since its last commit in a single transaction. Under load one commit (one fsync)
+ * covers hundreds of events from many requests; alone, an event waits for one commit.
+ *
+ * <p>Bounded: beyond {@link WriterSettings#queueCapacity()} events or
+ * {@link WriterSettings#maxQueuedBytes()} payload bytes, appends fail with
+ * {@link AuditBacklogFullException} after a short wait instead of growing memory. When PostgreSQL
+ * is unreachable, appends fail at once with {@link AuditUnavailableException} (fail closed) —
+ * except {@link Durability#FAIL_OPEN} ones, which are kept in a bounded spool, marked, and
+ * written as soon as PostgreSQL answers again.
+ */
+public final class AuditWriter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditWriter.class);
+
+    /** What an append needs when the audit store is down. */
+    public enum Durability {
+        /** Refuse: the call must not proceed without its record. */
+        FAIL_CLOSED,
+        /** Keep it in memory and let the call go on; it is written, marked fail-open, once PostgreSQL is back. */
+        FAIL_OPEN
+    }
+
+    /** An event waiting for the writer, with what the recording thread already computed. */
+    record Pending(RecordingSession session, AuditEvent event, byte[] contentDigest, Durability durability,
+                   CompletableFuture<Void> committed) {
+
+        Pending failedOpen() {
+            AuditEvent late = event.withFailOpen();
+            return new Pending(session, late, EventHash.content(late), durability, committed);
+        }
+
+        int weight() {
+            return event.payload() == null ? 0 : event.payload().length();
+        }
+    }
+
+    private final BatchWriter batches;
+    private final Jdbi jdbi;
+    private final WriterSettings settings;
+    private final BlockingQueue<Pending> queue;
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final ArrayDeque<Pending> spool = new ArrayDeque<>();
+    private final Thread thread;
+    private volatile boolean available = true;
+    private volatile boolean running = true;
+    private volatile RuntimeException lastFailure;
+
+    public AuditWriter(Jdbi jdbi, WriterSettings settings) {
+        this.jdbi = jdbi;
+        this.batches = new BatchWriter(jdbi);
+        this.settings = settings;
+        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.thread = Thread.ofPlatform().name("gatehouse-audit-writer").daemon(true).start(this::run);
+    }
+
+    /**
+     * Queues an event; the future completes when it is committed (or, for a fail-open event while
+     * PostgreSQL is down, once it is spooled). Never blocks longer than the offer timeout.
+     */
+    public CompletableFuture<Void> append(RecordingSession session, AuditEvent event, Durability durability) {
+        if (!running) {
+            return CompletableFuture.failedFuture(new AuditUnavailableException("the audit writer has stopped", null));
+        }
+        Pending pending = new Pending(session, event, EventHash.content(event), durability, new CompletableFuture<>());
+        if (!available) {
+            return whileDown(pending);
+        }
+        long bytes = queuedBytes.addAndGet(pending.weight());
+        try {
+            if (bytes > settings.maxQueuedBytes() && bytes != pending.weight()) {
+                throw backlogFull();
+            }
+            if (!queue.offer(pending, settings.offerTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw backlogFull();
+            }
+        } catch (AuditBacklogFullException e) {
+            queuedBytes.addAndGet(-pending.weight());
+            return CompletableFuture.failedFuture(e);
+        } catch (InterruptedException e) {
+            queuedBytes.addAndGet(-pending.weight());
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(new AuditUnavailableException("interrupted while queueing an audit event", e));
+        }
+        return pending.committed();
+    }
+
+    /** True while PostgreSQL takes the writer's commits. */
+    public boolean isAvailable() {
+        return available;
+    }
+
+    /** Events waiting to be written, spooled ones included. */
+    public int backlog() {
+        synchronized (spool) {
+            return queue.size() + spool.size();
+        }
+    }
+
+    private AuditBacklogFullException backlogFull() {
+        return new AuditBacklogFullException("the audit log is behind (" + queue.size() + " events, "
+                + queuedBytes.get() / 1024 + " KiB waiting); PostgreSQL is not keeping up, retry shortly");
+    }
+
+    private CompletableFuture<Void> whileDown(Pending pending) {
+        if (pending.durability() == Durability.FAIL_OPEN && spool(pending.failedOpen())) {
+            return pending.committed();
+        }
+        return CompletableFuture.failedFuture(unavailable());
+    }
+
+    private AuditUnavailableException unavailable() {
+        RuntimeException cause = lastFailure;
+        return new AuditUnavailableException("the audit store (PostgreSQL) is unavailable"
+                + (cause == null ? "" : ": " + rootMessage(cause))
+                + "; calls are refused until it is back, since nothing may pass unrecorded", cause);
+    }
+
+    /** Completes the pending's future at once: the event will be written late, marked fail-open. */
+    private boolean spool(Pending pending) {
+        synchronized (spool) {
+            if (spool.size() >= settings.spoolCapacity()) {
+                return false;
+            }
+            spool.add(pending);
+        }
+        pending.committed().complete(null);
+        return true;
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(settings.maxBatch());
+        while (running || !queue.isEmpty()) {
+            try {
+                if (!available) {
+                    failOrSpoolQueued();
+                    if (!probe()) {
+                        Thread.sleep(settings.probeInterval().toMillis());
+                        continue;
+                    }
+                    writeSpool();
+                    continue;
+                }
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, settings.maxBatch() - 1);
+                long bytes = 0;
+                for (Pending p : batch) {
+                    bytes += p.weight();
+                }
+                queuedBytes.addAndGet(-bytes);
+                write(batch);
+                batch.clear();
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                log.error("the audit writer failed unexpectedly; failing its batch", e);
+                batch.forEach(p -> p.committed().completeExceptionally(e));
+                batch.clear();
+            }
+        }
+        queue.forEach(p -> p.committed().completeExceptionally(new AuditUnavailableException("the audit writer has stopped", null)));
+    }
+
+    private void write(List<Pending> batch) {
+        try {
+            batches.write(batch);
+            batch.forEach(p -> p.committed().complete(null));
+        } catch (RuntimeException e) {
+            if (isUnavailable(e)) {
+                markDown(e);
+                batch.forEach(p -> {
+                    if (p.durability() != Durability.FAIL_OPEN || !spool(p.failedOpen())) {
+                        p.committed().completeExceptionally(unavailable());
+                    }
+                });
+            } else if (batch.size() > 1) {
+                // One bad event must not cost the others their record: write each alone to find it.
+                for (Pending p : batch) {
+                    write(List.of(p));
+                }
+            } else {
+                Pending p = batch.getFirst();
+                log.error("PostgreSQL refused an audit event of session {} ({} {}): {}", p.event().sessionId(),
+                        p.event().kind().dbName(), p.event().method(), rootMessage(e));
+                p.committed().completeExceptionally(new AuditRejectedException(
+                        "the audit store refused the event: " + rootMessage(e), e));
+            }
+        }
+    }
+
+    private void markDown(RuntimeException e) {
+        lastFailure = e;
+        if (available) {
+            available = false;
+            log.error("the audit store is unavailable; calls through fail-closed upstreams are refused until it is back: {}",
+                    rootMessage(e));
+        }
+    }
+
+    private void failOrSpoolQueued() {
+        List<Pending> queued = new ArrayList<>();
+        queue.drainTo(queued);
+        long bytes = 0;
+        for (Pending p : queued) {
+            bytes += p.weight();
+            if (p.durability() != Durability.FAIL_OPEN || !spool(p.failedOpen())) {
+                p.committed().completeExceptionally(unavailable());
+            }
+        }
+        queuedBytes.addAndGet(-bytes);
+    }
+
+    private boolean probe() {
+        try {
+            jdbi.useHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one());
+            return true;
+        } catch (RuntimeException e) {
+            lastFailure = e;
+            return false;
+        }
+    }
+
+    /** Writes what fail-open upstreams recorded while PostgreSQL was down, oldest first, then reopens. */
+    private void writeSpool() {
+        while (true) {
+            List<Pending> batch = new ArrayList<>();
+            synchronized (spool) {
+                while (!spool.isEmpty() && batch.size() < settings.maxBatch()) {
+                    batch.add(spool.peekFirst());
+                    spool.removeFirst();
+                }
+            }
+            if (batch.isEmpty()) {
+                break;
+            }
+            try {
+                batches.write(batch);
+            } catch (RuntimeException e) {
+                synchronized (spool) {
+                    for (int i = batch.size() - 1; i >= 0; i--) {
+                        spool.addFirst(batch.get(i));
+                    }
+                }
+                if (isUnavailable(e)) {
+                    lastFailure = e;
+                    return;
+                }
+                log.error("PostgreSQL refused spooled audit events; they stay in memory: {}", rootMessage(e));
+                return;
+            }
+        }
+        available = true;
+        lastFailure = null;
+        log.info("the audit store is available again");
+    }
+
+    static boolean isUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectionException || t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                // 08: connection exceptions; 57P: admin shutdown / cannot connect now; 53: out of disk, memory, connections.
+                if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    /** Stops taking events, writes what is queued, and stops the writer thread. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (spool) {
+            if (!spool.isEmpty()) {
+                log.error("{} fail-open audit events could not be written before shutdown", spool.size());
+            }
+        }
+    }
+}
