@@ -2,9 +2,8 @@ package dev.gatehouse.activities.audit;
 
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
-import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -21,21 +20,44 @@ import java.util.TreeMap;
 final class BatchWriter {
 
     private static final HexFormat HEX = HexFormat.of();
+    /** ASCII unit separator: joins a row's list into one array element; it cannot occur in names or outcomes that matter. */
+    private static final String SEPARATOR = "\u001f";
+    private static final int KNOWN_SESSIONS = 100_000;
 
     private final Jdbi jdbi;
+    /**
+     * Sessions this writer has seen committed: their rows exist, so the batch skips inserting them.
+     * Only the writer thread touches it. Cleared when a session turns out to be gone (retention).
+     */
+    private final Set<String> known = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > KNOWN_SESSIONS;
+        }
+    });
 
     BatchWriter(Jdbi jdbi) {
         this.jdbi = jdbi;
+    }
+
+    /** Sessions skipped as known turned out not to exist; the transaction is rolled back and retried. */
+    private static final class SessionsGone extends RuntimeException {
+        final Set<String> ids;
+
+        SessionsGone(Set<String> ids) {
+            super("sessions gone: " + ids, null, false, false);
+            this.ids = ids;
+        }
     }
 
     /** The chain head of one session, as locked and then advanced by this batch. */
     private static final class Head {
         long count;
         byte[] hash;
-        Timestamp lastAt;
+        Instant lastAt;
         final Set<String> targets = new LinkedHashSet<>();
         final Set<String> outcomes = new LinkedHashSet<>();
-        Timestamp endedAt;
+        Instant endedAt;
         String endReason;
 
         Head(long count, byte[] hash) {
@@ -45,6 +67,16 @@ final class BatchWriter {
     }
 
     void write(List<AuditWriter.Pending> batch) {
+        try {
+            writeOnce(batch);
+        } catch (SessionsGone e) {
+            // Sessions this writer thought present were removed meanwhile (retention): insert them again.
+            known.removeAll(e.ids);
+            writeOnce(batch);
+        }
+    }
+
+    private void writeOnce(List<AuditWriter.Pending> batch) {
         jdbi.useTransaction(h -> {
             Map<String, RecordingSession> sessions = new TreeMap<>();
             for (AuditWriter.Pending p : batch) {
@@ -52,32 +84,65 @@ final class BatchWriter {
             }
             insertSessions(h, sessions);
             Map<String, Head> heads = lockHeads(h, sessions.keySet());
+            if (heads.size() < sessions.size()) {
+                Set<String> gone = new java.util.TreeSet<>(sessions.keySet());
+                gone.removeAll(heads.keySet());
+                throw new SessionsGone(gone);
+            }
             insertEvents(h, batch, heads);
             moveHeads(h, heads);
         });
+        known.addAll(new java.util.TreeSet<>(batch.stream().map(p -> p.session().id()).toList()));
     }
 
-    private static void insertSessions(Handle h, Map<String, RecordingSession> sessions) {
-        PreparedBatch insert = h.prepareBatch("""
-                insert into audit_session (id, upstream, caller_issuer, caller_subject, caller_email, caller_groups,
-                                           client_name, client_version, protocol_version, started_at)
-                values (:id, :upstream, :issuer, :subject, :email, :groups, :clientName, :clientVersion, :protocol, :startedAt)
-                on conflict (id) do nothing
-                """);
-        for (RecordingSession s : sessions.values()) {
-            insert.bind("id", s.id())
-                    .bind("upstream", s.upstream())
-                    .bind("issuer", s.callerIssuer())
-                    .bind("subject", s.callerSubject())
-                    .bind("email", s.callerEmail())
-                    .bind("groups", s.callerGroups().toArray(String[]::new))
-                    .bind("clientName", s.clientName())
-                    .bind("clientVersion", s.clientVersion())
-                    .bind("protocol", s.protocolVersion())
-                    .bind("startedAt", Timestamp.from(s.startedAt()))
-                    .add();
+    /** One statement for all new sessions; groups travel as one string each, split by a unit separator. */
+    private void insertSessions(Handle h, Map<String, RecordingSession> sessions) {
+        List<RecordingSession> fresh = sessions.values().stream().filter(s -> !known.contains(s.id())).toList();
+        if (fresh.isEmpty()) {
+            return;
         }
-        insert.execute();
+        List<String> ids = new ArrayList<>();
+        List<String> upstreams = new ArrayList<>();
+        List<String> issuers = new ArrayList<>();
+        List<String> subjects = new ArrayList<>();
+        List<String> emails = new ArrayList<>();
+        List<String> groups = new ArrayList<>();
+        List<String> clientNames = new ArrayList<>();
+        List<String> clientVersions = new ArrayList<>();
+        List<String> protocols = new ArrayList<>();
+        List<String> starts = new ArrayList<>();
+        for (RecordingSession s : fresh) {
+            ids.add(s.id());
+            upstreams.add(s.upstream());
+            issuers.add(s.callerIssuer());
+            subjects.add(s.callerSubject());
+            emails.add(s.callerEmail());
+            groups.add(String.join(SEPARATOR, s.callerGroups()));
+            clientNames.add(s.clientName());
+            clientVersions.add(s.clientVersion());
+            protocols.add(s.protocolVersion());
+            starts.add(s.startedAt().toString());
+        }
+        h.createUpdate("""
+                        insert into audit_session (id, upstream, caller_issuer, caller_subject, caller_email, caller_groups,
+                                                   client_name, client_version, protocol_version, started_at)
+                        select i, u, iss, sub, e, case when g = '' then '{}'::text[] else string_to_array(g, chr(31)) end,
+                               cn, cv, pv, st::timestamptz
+                        from unnest(:i, :u, :iss, :sub, :e, :g, :cn, :cv, :pv, :st) as x(i, u, iss, sub, e, g, cn, cv, pv, st)
+                        order by i
+                        on conflict (id) do nothing
+                        """)
+                .bindArray("i", String.class, ids)
+                .bindArray("u", String.class, upstreams)
+                .bindArray("iss", String.class, issuers)
+                .bindArray("sub", String.class, subjects)
+                .bindArray("e", String.class, emails)
+                .bindArray("g", String.class, groups)
+                .bindArray("cn", String.class, clientNames)
+                .bindArray("cv", String.class, clientVersions)
+                .bindArray("pv", String.class, protocols)
+                .bindArray("st", String.class, starts)
+                .execute();
     }
 
     private static Map<String, Head> lockHeads(Handle h, Set<String> ids) {
@@ -131,18 +196,18 @@ final class BatchWriter {
             hashes.add(HEX.formatHex(hash));
             head.count = seq;
             head.hash = hash;
-            head.lastAt = Timestamp.from(e.at());
+            head.lastAt = e.at();
             if (e.target() != null) {
                 head.targets.add(e.target());
             }
-            if (e.outcome() != null && e.kind() != EventKind.SESSION_END) {
+            if (e.outcome() != null && e.kind() != EventKind.SESSION_START && e.kind() != EventKind.SESSION_END) {
                 head.outcomes.add(e.outcome());
             }
             if (e.failOpen()) {
                 head.outcomes.add("fail-open");
             }
             if (e.kind() == EventKind.SESSION_END) {
-                head.endedAt = Timestamp.from(e.at());
+                head.endedAt = e.at();
                 head.endReason = e.outcome();
             }
         }
@@ -172,32 +237,52 @@ final class BatchWriter {
                 .execute();
     }
 
+    /** One statement moves every head; targets and outcomes travel as one string each, split by a unit separator. */
     private static void moveHeads(Handle h, Map<String, Head> heads) {
-        PreparedBatch update = h.prepareBatch("""
-                update audit_session
-                set event_count = :count,
-                    head_hash = :hash,
-                    last_event_at = greatest(last_event_at, :lastAt),
-                    tools = case when :targets <@ tools then tools
-                                 else array(select distinct x from unnest(tools || :targets) as x) end,
-                    outcomes = case when :outcomes <@ outcomes then outcomes
-                                    else array(select distinct x from unnest(outcomes || :outcomes) as x) end,
-                    ended_at = coalesce(ended_at, :endedAt),
-                    end_reason = coalesce(end_reason, :endReason)
-                where id = :id
-                """);
+        List<String> ids = new ArrayList<>();
+        List<String> counts = new ArrayList<>();
+        List<String> hashes = new ArrayList<>();
+        List<String> lastAts = new ArrayList<>();
+        List<String> targets = new ArrayList<>();
+        List<String> outcomes = new ArrayList<>();
+        List<String> endedAts = new ArrayList<>();
+        List<String> endReasons = new ArrayList<>();
         for (Map.Entry<String, Head> entry : heads.entrySet()) {
             Head head = entry.getValue();
-            update.bind("id", entry.getKey())
-                    .bind("count", head.count)
-                    .bind("hash", head.hash)
-                    .bind("lastAt", head.lastAt)
-                    .bind("targets", head.targets.toArray(String[]::new))
-                    .bind("outcomes", head.outcomes.toArray(String[]::new))
-                    .bind("endedAt", head.endedAt)
-                    .bind("endReason", head.endReason)
-                    .add();
+            if (head.lastAt == null) {
+                continue;
+            }
+            ids.add(entry.getKey());
+            counts.add(Long.toString(head.count));
+            hashes.add(HEX.formatHex(head.hash));
+            lastAts.add(head.lastAt.toString());
+            targets.add(String.join(SEPARATOR, head.targets));
+            outcomes.add(String.join(SEPARATOR, head.outcomes));
+            endedAts.add(head.endedAt == null ? null : head.endedAt.toString());
+            endReasons.add(head.endReason);
         }
-        update.execute();
+        h.createUpdate("""
+                        update audit_session s
+                        set event_count = v.n::bigint,
+                            head_hash = decode(v.h, 'hex'),
+                            last_event_at = greatest(s.last_event_at, v.la::timestamptz),
+                            tools = case when v.t = '' or string_to_array(v.t, chr(31)) <@ s.tools then s.tools
+                                         else array(select distinct x from unnest(s.tools || string_to_array(v.t, chr(31))) as x) end,
+                            outcomes = case when v.o = '' or string_to_array(v.o, chr(31)) <@ s.outcomes then s.outcomes
+                                            else array(select distinct x from unnest(s.outcomes || string_to_array(v.o, chr(31))) as x) end,
+                            ended_at = coalesce(s.ended_at, v.ea::timestamptz),
+                            end_reason = coalesce(s.end_reason, v.er)
+                        from unnest(:i, :n, :h, :la, :t, :o, :ea, :er) as v(i, n, h, la, t, o, ea, er)
+                        where s.id = v.i
+                        """)
+                .bindArray("i", String.class, ids)
+                .bindArray("n", String.class, counts)
+                .bindArray("h", String.class, hashes)
+                .bindArray("la", String.class, lastAts)
+                .bindArray("t", String.class, targets)
+                .bindArray("o", String.class, outcomes)
+                .bindArray("ea", String.class, endedAts)
+                .bindArray("er", String.class, endReasons)
+                .execute();
     }
 }
