@@ -23,7 +23,8 @@ import java.util.concurrent.Future;
 
 /**
  * The fast-path benchmark: the same {@code tools/call} load, at several concurrency levels,
- * straight at the upstream and through the broker (authentication and session binding on),
+ * straight at the upstream and through the broker (authentication, session binding, policy,
+ * recording with durable commits and masking on),
  * in one run on one machine, so the ratio is meaningful even where absolute times are not.
  *
  * <p>Usage: {@code bin/bench [--concurrency 1,16,64] [--duration 8s] [--warmup 3s] [--jit-warmup 15s] [--work-ms 0]}. With
@@ -69,6 +70,7 @@ public final class ProxyBenchmark {
                         tools: ["search_*", "export_*"]
                         groups: [agents]
                         action: allow
+                        mask: default
                     """.formatted(upstream.url()));
             try (DevStack stack = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, Optional.of(config)),
                     new ConfigLoader(Map.<String, String>of()::get))) {
@@ -205,7 +207,7 @@ public final class ProxyBenchmark {
         return builder.build();
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> options = new java.util.HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i], args[i + 1]);

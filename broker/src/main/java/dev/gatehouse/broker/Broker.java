@@ -1,9 +1,12 @@
 package dev.gatehouse.broker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.activities.audit.AuditWriter;
+import dev.gatehouse.activities.audit.WriterSettings;
 import dev.gatehouse.activities.database.Database;
 import dev.gatehouse.activities.database.DatabaseSettings;
 import dev.gatehouse.activities.sessions.SessionStore;
+import dev.gatehouse.broker.api.RecordingApi;
 import dev.gatehouse.broker.auth.OidcIssuerKeys;
 import dev.gatehouse.broker.auth.TokenVerifier;
 import dev.gatehouse.broker.auth.TrustedIssuer;
@@ -21,6 +24,8 @@ import dev.gatehouse.broker.mcp.SessionDirectory;
 import dev.gatehouse.broker.policy.PolicyHolder;
 import dev.gatehouse.broker.policy.PolicyReloader;
 import dev.gatehouse.broker.policy.PolicySet;
+import dev.gatehouse.broker.recording.MaskingConfig;
+import dev.gatehouse.broker.recording.Recorder;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -38,14 +43,17 @@ import java.util.stream.Collectors;
 public final class Broker implements AutoCloseable {
 
     private final Database database;
+    private final AuditWriter auditWriter;
     private final McpEndpoint mcp;
     private final BrokerHttp http;
     private final URI publicUrl;
     private final PolicyHolder policy;
     private volatile PolicyReloader reloader;
 
-    private Broker(Database database, McpEndpoint mcp, BrokerHttp http, URI publicUrl, PolicyHolder policy) {
+    private Broker(Database database, AuditWriter auditWriter, McpEndpoint mcp, BrokerHttp http, URI publicUrl,
+                   PolicyHolder policy) {
         this.database = database;
+        this.auditWriter = auditWriter;
         this.mcp = mcp;
         this.http = http;
         this.publicUrl = publicUrl;
@@ -72,6 +80,7 @@ public final class Broker implements AutoCloseable {
         StorageSettings.Postgres pg = config.storage().postgres();
         Database database = Database.open(new DatabaseSettings(pg.url(), pg.user(), pg.password(), pg.maxPoolSize(),
                 Duration.ofSeconds(10)));
+        AuditWriter auditWriter = null;
         try {
             URI publicUrl = config.server().effectivePublicUrl(config.server().port());
             String audience = Audience.of(publicUrl);
@@ -87,10 +96,13 @@ public final class Broker implements AutoCloseable {
             TokenVerifier tokens = new TokenVerifier(issuers, config.upstreams().stream()
                     .map(u -> audience + "/" + u.name()).collect(Collectors.toSet()));
             ObjectMapper json = new ObjectMapper();
-            SessionDirectory sessions = new SessionDirectory(new SessionStore(database));
+            auditWriter = new AuditWriter(database.writerJdbi(), WriterSettings.defaults());
+            Recorder recorder = new Recorder(auditWriter, MaskingConfig.compile(config.masking()), config.upstreams().stream()
+                    .filter(UpstreamSettings::auditFailOpen).map(UpstreamSettings::name).collect(Collectors.toSet()));
+            SessionDirectory sessions = new SessionDirectory(new SessionStore(database), recorder::sessionEnded);
             OriginPolicy origins = new OriginPolicy(publicUrl, config.server().allowedOrigins(), devIssuer.isPresent());
             PolicyHolder policy = new PolicyHolder(PolicySet.compile(config.policies()));
-            McpEndpoint mcp = McpEndpoint.create(config.upstreams(), sessions, policy, tokens, origins, json, config.server(),
+            McpEndpoint mcp = McpEndpoint.create(config.upstreams(), sessions, recorder, policy, tokens, origins, json, config.server(),
                     audience);
             List<ReadinessCheck> readiness = new ArrayList<>();
             readiness.add(new ReadinessCheck("postgres", database::isReachable));
@@ -98,9 +110,13 @@ public final class Broker implements AutoCloseable {
             BrokerHttp http = BrokerHttp.start(new BrokerHttp.Parts(
                     config.server().host(), config.server().port(), publicUrl, mcp,
                     config.upstreams().stream().map(UpstreamSettings::name).collect(Collectors.toCollection(LinkedHashSet::new)),
-                    new LinkedHashSet<>(tokens.issuers()), readiness, devIssuer, json));
-            return new Broker(database, mcp, http, publicUrl, policy);
+                    new LinkedHashSet<>(tokens.issuers()), readiness, devIssuer,
+                    RecordingApi.over(database.jdbi(), tokens, config.roles(), publicUrl + "/api", json), json));
+            return new Broker(database, auditWriter, mcp, http, publicUrl, policy);
         } catch (RuntimeException e) {
+            if (auditWriter != null) {
+                auditWriter.close();
+            }
             database.close();
             throw e;
         }
@@ -126,6 +142,8 @@ public final class Broker implements AutoCloseable {
         }
         http.close();
         mcp.close();
+        // After the HTTP server: every event of every answered request is committed before close returns.
+        auditWriter.close();
         database.close();
     }
 }

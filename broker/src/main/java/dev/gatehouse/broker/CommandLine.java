@@ -24,6 +24,18 @@ sealed interface CommandLine {
                    String tool, String args) implements CommandLine {
     }
 
+    /** Where the audit store is: the config file's {@code storage.postgres}, or a JDBC URL given directly. */
+    record DatabaseTarget(Optional<Path> config, Optional<String> jdbcUrl, Optional<String> user) {
+    }
+
+    /** Re-check hash chains: every session, or one. */
+    record Verify(DatabaseTarget target, Optional<String> session) implements CommandLine {
+    }
+
+    /** Print one recorded session as a timeline. */
+    record Replay(String session, DatabaseTarget target) implements CommandLine {
+    }
+
     String USAGE = """
             usage: gatehouse <command> [options]
 
@@ -36,6 +48,12 @@ sealed interface CommandLine {
                     validate FILE and print every problem with its line; exit 1 if there are any
               explain --config FILE --sub S [--email E] [--groups g1,g2] [--scopes s1,s2] --upstream U --tool T [--args JSON]
                     print which policy rule decides that call and why each rule before it does not
+              verify [--config FILE | --database JDBC_URL [--db-user USER]] [--session ID]
+                    re-check the audit record's hash chains: exit 0 when intact, 1 when broken (printing
+                    the first broken link), 2 on a usage or connection error; with --database the
+                    password comes from PGPASSWORD
+              replay SESSION_ID [--config FILE | --database JDBC_URL [--db-user USER]]
+                    print a recorded session as a timeline (payloads as stored, that is masked)
               help  print this text
             """;
 
@@ -55,6 +73,8 @@ sealed interface CommandLine {
                 yield new CheckConfig(Path.of(rest.getFirst()));
             }
             case "explain" -> parseExplain(rest);
+            case "verify" -> parseVerify(rest);
+            case "replay" -> parseReplay(rest);
             case "help", "--help", "-h" -> new Help();
             default -> throw new IllegalArgumentException("unknown command '" + args.getFirst() + "'");
         };
@@ -108,6 +128,54 @@ sealed interface CommandLine {
                 : List.of();
         return new Explain(Path.of(options.get("--config")), options.get("--sub"), options.getOrDefault("--email", ""),
                 groups, scopes, options.get("--upstream"), options.get("--tool"), options.getOrDefault("--args", "{}"));
+    }
+
+    private static Verify parseVerify(List<String> args) {
+        java.util.Map<String, String> options = options("verify", args, List.of("--config", "--database", "--db-user", "--session"));
+        return new Verify(databaseTarget("verify", options), Optional.ofNullable(options.get("--session")));
+    }
+
+    private static Replay parseReplay(List<String> args) {
+        if (args.isEmpty() || args.getFirst().startsWith("--")) {
+            throw new IllegalArgumentException("replay needs a SESSION_ID");
+        }
+        java.util.Map<String, String> options = options("replay", args.subList(1, args.size()),
+                List.of("--config", "--database", "--db-user"));
+        return new Replay(args.getFirst(), databaseTarget("replay", options));
+    }
+
+    private static DatabaseTarget databaseTarget(String command, java.util.Map<String, String> options) {
+        boolean config = options.containsKey("--config");
+        boolean url = options.containsKey("--database");
+        if (config == url) {
+            throw new IllegalArgumentException(command + " needs either --config FILE or --database JDBC_URL");
+        }
+        if (url && !options.get("--database").startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("--database must be a jdbc:postgresql: URL");
+        }
+        if (config && options.containsKey("--db-user")) {
+            throw new IllegalArgumentException("--db-user goes with --database; with --config the user is storage.postgres.user");
+        }
+        return new DatabaseTarget(Optional.ofNullable(options.get("--config")).map(Path::of), Optional.ofNullable(options.get("--database")),
+                Optional.ofNullable(options.get("--db-user")));
+    }
+
+    /** Options that each take one value, given at most once. */
+    private static java.util.Map<String, String> options(String command, List<String> args, List<String> known) {
+        java.util.Map<String, String> options = new java.util.HashMap<>();
+        for (int i = 0; i < args.size(); i += 2) {
+            String option = args.get(i);
+            if (!known.contains(option)) {
+                throw new IllegalArgumentException("unknown option '" + option + "' for " + command);
+            }
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            if (options.put(option, args.get(i + 1)) != null) {
+                throw new IllegalArgumentException(option + " is given twice");
+            }
+        }
+        return options;
     }
 
     private static String requireOption(List<String> args, String name) {

@@ -10,6 +10,7 @@ import dev.gatehouse.broker.dev.DevStack;
 import dev.gatehouse.broker.http.ReadinessCheck;
 import dev.gatehouse.broker.policy.Decision;
 import dev.gatehouse.broker.policy.PolicyConfigCheck;
+import dev.gatehouse.broker.recording.MaskingConfig;
 import dev.gatehouse.broker.policy.PolicyInput;
 import dev.gatehouse.broker.policy.PolicySet;
 import dev.gatehouse.broker.temporal.TemporalConnection;
@@ -21,7 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
-/** The {@code gatehouse} command: {@code dev}, {@code serve}, {@code check-config}, {@code explain}. */
+/** The {@code gatehouse} command: {@code dev}, {@code serve}, {@code check-config}, {@code explain}, {@code verify}, {@code replay}. */
 public final class Gatehouse {
 
     private Gatehouse() {
@@ -40,7 +41,7 @@ public final class Gatehouse {
             err.print(CommandLine.USAGE);
             return 2;
         }
-        ConfigLoader loader = ConfigLoader.withSystemEnvironment().withCheck(new PolicyConfigCheck());
+        ConfigLoader loader = ConfigLoader.withSystemEnvironment().withCheck(new PolicyConfigCheck()).withCheck(new MaskingConfig());
         try {
             return switch (command) {
                 case CommandLine.Help h -> {
@@ -55,6 +56,8 @@ public final class Gatehouse {
                 case CommandLine.Explain x -> explain(x, loader, out, err);
                 case CommandLine.Dev d -> dev(d, loader, out);
                 case CommandLine.Serve s -> serve(s, loader, out);
+                case CommandLine.Verify v -> AuditCommands.verify(v, loader, System::getenv, out, err);
+                case CommandLine.Replay r -> AuditCommands.replay(r, loader, System::getenv, out, err);
             };
         } catch (ConfigException e) {
             e.problems().forEach(p -> err.println(p));

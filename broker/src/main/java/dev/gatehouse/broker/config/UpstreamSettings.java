@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * @param connectTimeout how long to wait for a TCP connection
  * @param timeout        how long to wait for the upstream to start answering a request
  * @param idleTimeout    how long an upstream connection may carry no data (streams get keep-alives) before it is given up
+ * @param auditFailOpen  while the audit store is down, let calls through (recorded late, marked fail-open) instead of
+ *                       refusing them; default false: nothing passes unrecorded
  */
 public record UpstreamSettings(
         String name,
@@ -21,7 +23,8 @@ public record UpstreamSettings(
         Map<String, String> headers,
         Duration connectTimeout,
         Duration timeout,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        Boolean auditFailOpen) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
@@ -36,6 +39,7 @@ public record UpstreamSettings(
         connectTimeout = positive("connectTimeout", connectTimeout, Duration.ofSeconds(5));
         timeout = positive("timeout", timeout, Duration.ofMinutes(2));
         idleTimeout = positive("idleTimeout", idleTimeout, Duration.ofMinutes(10));
+        auditFailOpen = auditFailOpen != null && auditFailOpen;
     }
 
     private static Duration positive(String key, Duration value, Duration fallback) {

@@ -10,7 +10,6 @@ import dev.gatehouse.broker.config.TemporalSettings;
 import dev.gatehouse.broker.http.ReadinessCheck;
 import dev.gatehouse.broker.temporal.TemporalConnection;
 import io.temporal.testserver.TestServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,17 +44,17 @@ public final class DevStack implements AutoCloseable {
     private final DemoUpstream demo;
     private final DevIssuer issuer;
     private final String temporalTarget;
-    private final String jdbcUrl;
+    private final EmbeddedDatabase database;
     private final GatehouseConfig effective;
 
     private DevStack(Deque<AutoCloseable> parts, Broker broker, DemoUpstream demo, DevIssuer issuer,
-                     String temporalTarget, String jdbcUrl, GatehouseConfig effective) {
+                     String temporalTarget, EmbeddedDatabase database, GatehouseConfig effective) {
         this.parts = parts;
         this.broker = broker;
         this.demo = demo;
         this.issuer = issuer;
         this.temporalTarget = temporalTarget;
-        this.jdbcUrl = jdbcUrl;
+        this.database = database;
         this.effective = effective;
     }
 
@@ -75,7 +74,7 @@ public final class DevStack implements AutoCloseable {
     public static DevStack start(Options options, ConfigLoader loader) {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         // PostgreSQL and Temporal take the longest to start and need nothing from each other.
-        CompletableFuture<EmbeddedPostgres> postgres = CompletableFuture.supplyAsync(DevStack::startPostgres);
+        CompletableFuture<EmbeddedDatabase> postgres = CompletableFuture.supplyAsync(EmbeddedDatabase::start);
         int temporalPort = temporalPort(options.temporalPort());
         CompletableFuture<AutoCloseable> temporalServer =
                 CompletableFuture.supplyAsync(() -> TestServer.createPortBoundServer(temporalPort));
@@ -87,7 +86,8 @@ public final class DevStack implements AutoCloseable {
                     .orElseGet(() -> demoConfig(loader, demo.url()));
 
             started.push(join(postgres, "embedded PostgreSQL"));
-            String jdbcUrl = postgres.join().getJdbcUrl("postgres", "postgres");
+            EmbeddedDatabase database = postgres.join();
+            String jdbcUrl = database.jdbcUrl();
             started.push(join(temporalServer, "embedded Temporal server"));
             String temporalTarget = "127.0.0.1:" + temporalPort;
             TemporalConnection temporal = TemporalConnection.to(temporalTarget);
@@ -105,7 +105,7 @@ public final class DevStack implements AutoCloseable {
             started.push(broker);
             GatehouseConfig asLoaded = config;
             options.config().ifPresent(file -> broker.watchPolicies(file, loader, asLoaded));
-            return new DevStack(started, broker, demo, issuer, temporalTarget, jdbcUrl, effective);
+            return new DevStack(started, broker, demo, issuer, temporalTarget, database, effective);
         } catch (RuntimeException e) {
             // Parts still starting in the background are stopped too once they are up.
             postgres.thenAccept(DevStack::closeQuietly);
@@ -113,18 +113,6 @@ public final class DevStack implements AutoCloseable {
             started.removeIf(part -> part == postgres.getNow(null) || part == temporalServer.getNow(null));
             closeAll(started);
             throw e;
-        }
-    }
-
-    private static EmbeddedPostgres startPostgres() {
-        try {
-            return EmbeddedPostgres.builder()
-                    // zonky defaults to synchronous_commit=off; "committed" must mean on disk, even in dev.
-                    .setServerConfig("synchronous_commit", "on")
-                    .setPort(FreePort.pick())
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start embedded PostgreSQL: " + e.getMessage(), e);
         }
     }
 
@@ -194,7 +182,12 @@ public final class DevStack implements AutoCloseable {
     }
 
     public String jdbcUrl() {
-        return jdbcUrl;
+        return database.jdbcUrl();
+    }
+
+    /** The embedded PostgreSQL, which can be stopped and restarted to show an outage. */
+    public EmbeddedDatabase database() {
+        return database;
     }
 
     @Override

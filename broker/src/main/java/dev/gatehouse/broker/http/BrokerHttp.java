@@ -1,6 +1,7 @@
 package dev.gatehouse.broker.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.api.RecordingApi;
 import dev.gatehouse.broker.dev.DevIssuer;
 import dev.gatehouse.broker.mcp.McpEndpoint;
 import io.javalin.Javalin;
@@ -20,9 +21,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The broker's HTTP server: the MCP endpoint, health, protected-resource metadata, the dev
- * issuer (dev mode only) and the UI's assets. Requests run on virtual threads, so a held stream
- * costs no platform thread.
+ * The broker's HTTP server: the MCP endpoint, health, protected-resource metadata, the recording
+ * API, the dev issuer (dev mode only) and the UI's assets. Requests run on virtual threads, so a
+ * held stream costs no platform thread.
  */
 public final class BrokerHttp implements AutoCloseable {
 
@@ -45,6 +46,7 @@ public final class BrokerHttp implements AutoCloseable {
             Set<String> issuers,
             List<ReadinessCheck> readiness,
             Optional<DevIssuer> devIssuer,
+            RecordingApi recording,
             ObjectMapper json) {
     }
 
@@ -72,6 +74,7 @@ public final class BrokerHttp implements AutoCloseable {
             routes.get("/readyz", ctx -> readiness(ctx, parts.readiness()));
             routes.get("/.well-known/oauth-protected-resource/mcp/{upstream}", ctx -> resourceMetadata(ctx, parts));
             routes.get("/.well-known/oauth-protected-resource", ctx -> resourceMetadata(ctx, parts));
+            parts.recording().register(routes);
             parts.devIssuer().ifPresent(dev -> DevIssuerRoutes.register(routes, dev));
         });
         app.start();

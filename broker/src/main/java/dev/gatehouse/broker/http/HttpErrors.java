@@ -1,6 +1,7 @@
 package dev.gatehouse.broker.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.api.ApiRefusal;
 import dev.gatehouse.broker.auth.AuthenticationException;
 import dev.gatehouse.broker.auth.IssuerUnavailableException;
 import dev.gatehouse.broker.mcp.JsonRpcErrors;
@@ -38,6 +39,7 @@ final class HttpErrors {
             ctx.header("WWW-Authenticate", challenge);
             refuse(ctx, new McpRefusal(McpRefusal.Reason.UNAUTHENTICATED, e.getMessage()));
         });
+        routes.exception(ApiRefusal.class, (e, ctx) -> refuse(ctx, e));
         routes.exception(IssuerUnavailableException.class, (e, ctx) -> {
             ctx.header("Retry-After", "5");
             refuse(ctx, new McpRefusal(McpRefusal.Reason.IDENTITY_UNAVAILABLE, e.getMessage()));
@@ -67,6 +69,37 @@ final class HttpErrors {
             ctx.status(refusal.reason().httpStatus())
                     .contentType("application/json")
                     .result(json.writeValueAsBytes(JsonRpcErrors.of(json, refusal)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            ctx.status(refusal.reason().httpStatus());
+        }
+    }
+
+    /** The JSON API's refusals: {@code {"error": code, "message": why}}, not JSON-RPC. */
+    private void refuse(Context ctx, ApiRefusal refusal) {
+        switch (refusal.reason()) {
+            case UNAUTHENTICATED -> {
+                // RFC 9728: the broker's metadata names the audience its API accepts (the issuers' audience for the broker).
+                String challenge = "Bearer resource_metadata=\"" + publicUrl + "/.well-known/oauth-protected-resource\"";
+                if (ctx.header("Authorization") != null) {
+                    challenge += ", error=\"invalid_token\", error_description=\"" + quotable(refusal.getMessage()) + "\"";
+                }
+                ctx.header("WWW-Authenticate", challenge);
+            }
+            case UNAVAILABLE -> {
+                ctx.header("Retry-After", "5");
+                log.warn("{} {}: {}", ctx.method(), ctx.path(), refusal.getMessage());
+            }
+            default -> {
+                // the status and message say it all
+            }
+        }
+        if (ctx.res().isCommitted()) {
+            return;
+        }
+        try {
+            ctx.status(refusal.reason().httpStatus())
+                    .contentType("application/json")
+                    .result(json.writeValueAsBytes(java.util.Map.of("error", refusal.reason().code(), "message", refusal.getMessage())));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             ctx.status(refusal.reason().httpStatus());
         }

@@ -64,11 +64,12 @@ final class LegacySseChannel implements UpstreamChannel {
         } catch (UpstreamException e) {
             throw unreachable(e, message.id());
         }
-        String id = sessions.newId();
+        String id = exchange.startingSessionId();
+        McpSession session = new McpSession(id, exchange.upstream(), connection.endpoint().toString(), McpSession.Transport.SSE,
+                exchange.caller().issuer(), exchange.caller().subject(),
+                message.declaredProtocolVersion().orElse(null), Instant.now(), Optional.empty());
         try {
-            sessions.create(new McpSession(id, exchange.upstream(), connection.endpoint().toString(), McpSession.Transport.SSE,
-                    exchange.caller().issuer(), exchange.caller().subject(),
-                    message.declaredProtocolVersion().orElse(null), Instant.now(), Optional.empty()));
+            sessions.create(session);
         } catch (RuntimeException e) {
             connection.close();
             throw e;
@@ -76,7 +77,7 @@ final class LegacySseChannel implements UpstreamChannel {
         live.put(id, connection);
         connection.ended().thenRun(() -> {
             if (live.remove(id, connection)) {
-                sessions.end(id, "the legacy upstream closed its SSE stream");
+                sessions.end(session, "the legacy upstream closed its SSE stream");
             }
         });
         answer(exchange, connection, message, Optional.of(id), replies);
@@ -100,9 +101,9 @@ final class LegacySseChannel implements UpstreamChannel {
                 JsonNode next = sink.poll(keepAlive.interval().toMillis(), TimeUnit.MILLISECONDS);
                 if (next == null) {
                     if (System.nanoTime() > deadline) {
-                        exchange.sendEvent(exchange.errorMessage(new McpRefusal(McpRefusal.Reason.UPSTREAM_TIMEOUT,
+                        exchange.sendRefusal(new McpRefusal(McpRefusal.Reason.UPSTREAM_TIMEOUT,
                                 "upstream '" + client.target().name() + "' sent nothing for " + timeout.toMillis() + " ms",
-                                message.id(), Map.of("upstream", client.target().name()), null)));
+                                message.id(), Map.of("upstream", client.target().name()), null), message);
                         return;
                     }
                     if (!exchange.sendComment("keep-alive")) {
@@ -111,13 +112,20 @@ final class LegacySseChannel implements UpstreamChannel {
                     continue;
                 }
                 if (LegacyConnection.isEnd(next)) {
-                    exchange.sendEvent(exchange.errorMessage(new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE,
+                    exchange.sendRefusal(new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE,
                             "upstream '" + client.target().name() + "' closed its SSE stream before answering",
-                            message.id(), Map.of("upstream", client.target().name()), null)));
+                            message.id(), Map.of("upstream", client.target().name()), null), message);
                     return;
                 }
                 deadline = System.nanoTime() + timeout.toNanos();
-                if (!exchange.sendEvent(filtered(exchange, next, replies))) {
+                JsonNode passed;
+                try {
+                    passed = filtered(exchange, next, replies);
+                } catch (McpRefusal notRecorded) {
+                    exchange.sendRefusal(notRecorded, message);
+                    return;
+                }
+                if (!exchange.sendEvent(passed)) {
                     return;
                 }
                 if (!next.has("method") && next.has("id")) {
@@ -147,6 +155,7 @@ final class LegacySseChannel implements UpstreamChannel {
     @Override
     public void get(McpExchange exchange) {
         LegacyConnection connection = connectionFor(exchange, null);
+        MessageFilter replies = exchange.replies(null, MessageFilter.NONE);
         BlockingQueue<JsonNode> sink = connection.listen();
         exchange.startEventStream(200);
         try {
@@ -156,7 +165,13 @@ final class LegacySseChannel implements UpstreamChannel {
                     return;
                 }
                 // Silence is answered with a comment so a vanished caller is noticed and the stream released.
-                boolean delivered = next == null ? exchange.sendComment("keep-alive") : exchange.sendEvent(next);
+                boolean delivered;
+                try {
+                    delivered = next == null ? exchange.sendComment("keep-alive") : exchange.sendEvent(filtered(exchange, next, replies));
+                } catch (McpRefusal notRecorded) {
+                    exchange.sendRefusal(notRecorded, null);
+                    return;
+                }
                 if (!delivered) {
                     return;
                 }
@@ -176,7 +191,7 @@ final class LegacySseChannel implements UpstreamChannel {
         if (connection != null) {
             connection.close();
         }
-        sessions.end(session.id(), "deleted by client");
+        sessions.end(session, "deleted by client");
         exchange.status(200);
     }
 
@@ -186,7 +201,7 @@ final class LegacySseChannel implements UpstreamChannel {
                         "Mcp-Session-Id header is required after initialize", requestId, Map.of(), null));
         LegacyConnection connection = live.get(session.id());
         if (connection == null || connection.isClosed()) {
-            sessions.end(session.id(), "legacy upstream connection not held by this broker");
+            sessions.end(session, "legacy upstream connection not held by this broker");
             throw new McpRefusal(McpRefusal.Reason.UNKNOWN_SESSION,
                     "the legacy upstream connection for this session is gone; send a new initialize request",
                     requestId, Map.of(), null);

@@ -10,12 +10,16 @@ import dev.gatehouse.broker.auth.TokenVerifier;
 import dev.gatehouse.broker.config.ServerSettings;
 import dev.gatehouse.broker.config.UpstreamSettings;
 import dev.gatehouse.broker.policy.PolicyHolder;
+import dev.gatehouse.broker.recording.ExchangeRecording;
+import dev.gatehouse.broker.recording.Recorder;
+import dev.gatehouse.activities.sessions.McpSession;
 import io.javalin.http.Context;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -27,6 +31,7 @@ public final class McpEndpoint implements AutoCloseable {
 
     private final Map<String, UpstreamChannel> channels;
     private final SessionDirectory sessions;
+    private final Recorder recorder;
     private final PolicyGate policy;
     private final TokenVerifier tokens;
     private final OriginPolicy origins;
@@ -35,11 +40,13 @@ public final class McpEndpoint implements AutoCloseable {
     private final StreamKeepAlive keepAlive;
     private final String resourceBase;
 
-    McpEndpoint(Map<String, UpstreamChannel> channels, SessionDirectory sessions, PolicyGate policy, TokenVerifier tokens,
+    McpEndpoint(Map<String, UpstreamChannel> channels, SessionDirectory sessions, Recorder recorder, PolicyGate policy,
+                TokenVerifier tokens,
                 OriginPolicy origins,
                 ObjectMapper json, long maxRequestBytes, StreamKeepAlive keepAlive, String resourceBase) {
         this.channels = Map.copyOf(channels);
         this.sessions = sessions;
+        this.recorder = recorder;
         this.policy = policy;
         this.tokens = tokens;
         this.origins = origins;
@@ -55,7 +62,8 @@ public final class McpEndpoint implements AutoCloseable {
      * @param resourceBase {@code <publicUrl>/mcp}: an upstream's resource URI, which a token may name as its audience,
      *                     is this plus {@code /<name>}
      */
-    public static McpEndpoint create(java.util.List<UpstreamSettings> upstreams, SessionDirectory sessions, PolicyHolder policy,
+    public static McpEndpoint create(java.util.List<UpstreamSettings> upstreams, SessionDirectory sessions, Recorder recorder,
+                                     PolicyHolder policy,
                                      TokenVerifier tokens, OriginPolicy origins, ObjectMapper json, ServerSettings server,
                                      String resourceBase) {
         Map<String, UpstreamChannel> channels = new java.util.LinkedHashMap<>();
@@ -69,36 +77,78 @@ public final class McpEndpoint implements AutoCloseable {
                 case SSE -> new LegacySseChannel(client, sessions, maxMessage, keepAlive);
             });
         }
-        return new McpEndpoint(channels, sessions, new PolicyGate(policy, json), tokens, origins, json, server.maxRequestSize().bytes(),
+        return new McpEndpoint(channels, sessions, recorder, new PolicyGate(policy, json), tokens, origins, json, server.maxRequestSize().bytes(),
                 keepAlive, resourceBase);
     }
 
     public void post(Context ctx) {
         Admitted admitted = admit(ctx);
-        byte[] body = readBody(ctx);
-        JsonRpcMessage message = JsonRpcMessage.parse(body);
-        RoutingHeaders.check(message, ctx::header);
-        // The session is checked before the policy, so nobody learns decisions through a session that is not theirs.
-        McpExchange exchange = admitted.exchange(message.id());
-        policy.check(exchange, message);
-        channel(exchange).post(exchange, message, policy.repliesFor(exchange, message));
+        JsonRpcMessage message = null;
+        boolean recorded = false;
+        try {
+            message = JsonRpcMessage.parse(readBody(ctx));
+            RoutingHeaders.check(message, ctx::header);
+            // The session is checked before the policy, so nobody learns decisions through a session that is not theirs.
+            McpExchange exchange = admitted.exchange(message.id());
+            if (message.isInitialize() && exchange.session().isEmpty()) {
+                exchange.startSession(message, sessions);
+            }
+            policy.check(exchange, message);
+            exchange.recordClientMessage(message);
+            recorded = true;
+            channel(exchange).post(exchange, message, exchange.replies(message, policy.repliesFor(exchange, message)));
+        } catch (McpRefusal refusal) {
+            admitted.recordRefusal(refusal, message, !recorded);
+            throw refusal;
+        }
     }
 
     public void get(Context ctx) {
-        McpExchange exchange = admit(ctx).exchange(null);
-        channel(exchange).get(exchange);
+        Admitted admitted = admit(ctx);
+        try {
+            McpExchange exchange = admitted.exchange(null);
+            channel(exchange).get(exchange);
+        } catch (McpRefusal refusal) {
+            admitted.recordRefusal(refusal, null, false);
+            throw refusal;
+        }
     }
 
     public void delete(Context ctx) {
-        McpExchange exchange = admit(ctx).exchange(null);
-        channel(exchange).delete(exchange);
+        Admitted admitted = admit(ctx);
+        try {
+            McpExchange exchange = admitted.exchange(null);
+            channel(exchange).delete(exchange);
+        } catch (McpRefusal refusal) {
+            admitted.recordRefusal(refusal, null, false);
+            throw refusal;
+        }
     }
 
-    /** A request past origin, token and upstream checks; its session is resolved once the request id is known. */
-    private record Admitted(Context ctx, Caller caller, String upstream, ObjectMapper json, SessionDirectory sessions) {
+    /**
+     * A request past origin, token and upstream checks, and its recording; its session is resolved
+     * once the request id is known. Refusals from here on are recorded: the caller is known.
+     */
+    private record Admitted(Context ctx, Caller caller, String upstream, ObjectMapper json, SessionDirectory sessions,
+                            ExchangeRecording recording) {
         McpExchange exchange(JsonNode requestId) {
-            return new McpExchange(ctx, caller, upstream, json,
-                    SessionBinding.resolve(ctx.header(ForwardedHeaders.SESSION_ID), caller, upstream, sessions, requestId));
+            Optional<McpSession> session = SessionBinding.resolve(ctx.header(ForwardedHeaders.SESSION_ID), caller, upstream,
+                    sessions, requestId);
+            session.ifPresent(recording::inSession);
+            return new McpExchange(ctx, caller, upstream, json, session, recording);
+        }
+
+        /** @param withMessage the refused message itself is not recorded yet, so record it with the refusal */
+        void recordRefusal(McpRefusal refusal, JsonRpcMessage message, boolean withMessage) {
+            if (!refusal.reason().recordable()) {
+                return;
+            }
+            if (withMessage && message != null) {
+                recording.refusedMessage(message.raw(), message.method(), message.id(), message.target().orElse(null));
+            }
+            recording.refused(message == null ? ctx.method().name() : message.method(), refusal.requestId(),
+                    message == null ? null : message.target().orElse(null), refusal.reason().recordedOutcome(),
+                    JsonRpcErrors.of(json, refusal));
         }
     }
 
@@ -114,7 +164,7 @@ public final class McpEndpoint implements AutoCloseable {
                     "unknown upstream '" + upstream + "'; configured upstreams: " + String.join(", ", new TreeSet<>(channels.keySet())),
                     null, Map.of("upstreams", new TreeSet<>(channels.keySet())), null);
         }
-        return new Admitted(ctx, caller, upstream, json, sessions);
+        return new Admitted(ctx, caller, upstream, json, sessions, recorder.exchange(caller, upstream));
     }
 
     private Caller authenticate(String authorization, String resource) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.activities.sessions.McpSession;
 import dev.gatehouse.broker.auth.Caller;
+import dev.gatehouse.broker.recording.ExchangeRecording;
+import dev.gatehouse.broker.recording.RecordingUnavailableException;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -22,14 +24,75 @@ final class McpExchange {
     private final String upstream;
     private final ObjectMapper json;
     private final Optional<McpSession> session;
+    private final ExchangeRecording recording;
+    private String startingSessionId;
 
-    /** @param session the caller's own session this exchange names, already checked (see {@link SessionBinding}) */
-    McpExchange(Context ctx, Caller caller, String upstream, ObjectMapper json, Optional<McpSession> session) {
+    /**
+     * @param session   the caller's own session this exchange names, already checked (see {@link SessionBinding})
+     * @param recording where what crosses this exchange is recorded; already told about {@code session}
+     */
+    McpExchange(Context ctx, Caller caller, String upstream, ObjectMapper json, Optional<McpSession> session,
+                ExchangeRecording recording) {
         this.ctx = ctx;
         this.caller = caller;
         this.upstream = upstream;
         this.json = json;
         this.session = session;
+        this.recording = recording;
+    }
+
+    ExchangeRecording recording() {
+        return recording;
+    }
+
+    /**
+     * Mints the id of the session this exchange's initialize starts, before it is forwarded, so the
+     * initialize is recorded in that session; the channel stores the session under it on success.
+     */
+    void startSession(JsonRpcMessage initialize, SessionDirectory sessions) {
+        startingSessionId = sessions.newId();
+        recording.startingSession(startingSessionId, initialize.params());
+    }
+
+    /** The id minted by {@link #startSession}; only for an initialize exchange. */
+    String startingSessionId() {
+        if (startingSessionId == null) {
+            throw new IllegalStateException("not an initialize exchange");
+        }
+        return startingSessionId;
+    }
+
+    /**
+     * How the upstream's replies to {@code request} (null for a GET stream) reach the caller:
+     * recorded and masked first, then passed through {@code then} (list filtering).
+     */
+    MessageFilter replies(JsonRpcMessage request, MessageFilter then) {
+        java.util.function.UnaryOperator<String> record = recording.replies(request == null ? null : request.method(),
+                request == null ? null : request.target().orElse(null));
+        JsonNode requestId = request == null ? null : request.id();
+        return text -> {
+            String recorded;
+            try {
+                recorded = record.apply(text);
+            } catch (RecordingUnavailableException e) {
+                throw notRecorded(e, requestId, "the upstream's answer could not be recorded, so it was held back");
+            }
+            return then.apply(recorded);
+        };
+    }
+
+    /** Records the caller's message; throws the refusal to send when it cannot be recorded (then it is not forwarded). */
+    void recordClientMessage(JsonRpcMessage message) {
+        try {
+            recording.clientMessage(message.raw(), message.method(), message.id(), message.target().orElse(null));
+        } catch (RecordingUnavailableException e) {
+            throw notRecorded(e, message.id(), "the request could not be recorded, so it was not forwarded");
+        }
+    }
+
+    private static McpRefusal notRecorded(RecordingUnavailableException e, JsonNode requestId, String consequence) {
+        return new McpRefusal(McpRefusal.Reason.STORAGE_UNAVAILABLE, consequence + ": " + e.getMessage(), requestId,
+                java.util.Map.of(), e);
     }
 
     /** The session this exchange names, bound to this caller and upstream; empty when it names none. */
@@ -137,5 +200,21 @@ final class McpExchange {
 
     ObjectNode errorMessage(McpRefusal refusal) {
         return JsonRpcErrors.of(json, refusal);
+    }
+
+    /** Records a refusal about to be sent to the caller (see {@code HttpErrors}). */
+    void recordRefusal(McpRefusal refusal, ObjectNode error, JsonRpcMessage request) {
+        if (!refusal.reason().recordable()) {
+            return;
+        }
+        recording.refused(request == null ? null : request.method(), refusal.requestId(),
+                request == null ? null : request.target().orElse(null), refusal.reason().recordedOutcome(), error);
+    }
+
+    /** Sends a refusal as an SSE event on a stream already under way, and records it. */
+    boolean sendRefusal(McpRefusal refusal, JsonRpcMessage request) {
+        ObjectNode error = errorMessage(refusal);
+        recordRefusal(refusal, error, request);
+        return sendEvent(error);
     }
 }

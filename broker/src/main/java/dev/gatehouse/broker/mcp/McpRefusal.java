@@ -50,6 +50,23 @@ public final class McpRefusal extends RuntimeException {
         public int jsonRpcCode() {
             return jsonRpcCode;
         }
+
+        /** False for a refusal because the audit store failed: there is nowhere to record it. */
+        public boolean recordable() {
+            return this != STORAGE_UNAVAILABLE;
+        }
+
+        /** How the audit record classifies a request refused for this reason (a session filter's outcome). */
+        public String recordedOutcome() {
+            return switch (this) {
+                case POLICY_DENIED -> "denied";
+                case APPROVAL_UNAVAILABLE -> "approval-required";
+                case INSUFFICIENT_SCOPE -> "insufficient-scope";
+                case UPSTREAM_UNREACHABLE, UPSTREAM_REJECTED_CREDENTIALS, UPSTREAM_MESSAGE_TOO_LARGE, UPSTREAM_PROTOCOL_ERROR,
+                     UPSTREAM_TIMEOUT -> "error";
+                default -> "refused";
+            };
+        }
     }
 
     private final Reason reason;

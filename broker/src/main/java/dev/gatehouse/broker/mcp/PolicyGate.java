@@ -60,6 +60,7 @@ final class PolicyGate {
         }
         Map<String, Object> args = argsNode.isObject() ? json.convertValue(argsNode, ARGS) : Map.of();
         Decision decision = current.decide(new PolicyInput(policyCaller(exchange.caller()), exchange.upstream(), target, tool, args));
+        exchange.recording().decided(message.method(), message.id(), tool, decision);
         switch (decision) {
             case Decision.Allow allow -> {
                 // forwarded by the caller of this method

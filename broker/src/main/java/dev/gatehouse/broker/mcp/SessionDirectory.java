@@ -23,14 +23,17 @@ public final class SessionDirectory {
     static final Duration CACHE_TTL = Duration.ofSeconds(30);
 
     private final SessionStore store;
+    private final java.util.function.BiConsumer<McpSession, String> onEnd;
     private final SecureRandom random = new SecureRandom();
     private final Cache<String, McpSession> cache = Caffeine.newBuilder()
             .maximumSize(100_000)
             .expireAfterWrite(CACHE_TTL)
             .build();
 
-    public SessionDirectory(SessionStore store) {
+    /** @param onEnd told about each session this broker ends, e.g. to record it */
+    public SessionDirectory(SessionStore store, java.util.function.BiConsumer<McpSession, String> onEnd) {
         this.store = store;
+        this.onEnd = onEnd;
     }
 
     /** A fresh, unguessable id: 256 random bits, URL-safe and within MCP's visible-ASCII rule. */
@@ -63,15 +66,21 @@ public final class SessionDirectory {
         }
     }
 
-    void end(String id, String reason) {
+    /** Ends the session and records that it ended (once, however many replicas try). */
+    void end(McpSession session, String reason) {
+        String id = session.id();
         cache.invalidate(id);
+        boolean ended;
         try {
-            store.end(id, reason, Instant.now());
+            ended = store.end(id, reason, Instant.now());
         } catch (JdbiException e) {
             throw storageDown(e);
         } finally {
             // A find() racing with this end may have cached the still-open row in between.
             cache.invalidate(id);
+        }
+        if (ended) {
+            onEnd.accept(session, reason);
         }
     }
 

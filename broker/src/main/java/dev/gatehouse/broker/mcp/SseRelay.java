@@ -14,13 +14,14 @@ import java.nio.charset.StandardCharsets;
 final class SseRelay {
 
     /** What ended the relay. */
-    enum Outcome { UPSTREAM_CLOSED, CLIENT_GONE, EVENT_TOO_LARGE }
+    enum Outcome { UPSTREAM_CLOSED, CLIENT_GONE, EVENT_TOO_LARGE, NOT_RECORDED }
 
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
     private final int maxEventBytes;
     private final MessageFilter filter;
     private final StreamKeepAlive keepAlive;
+    private McpRefusal refusal;
 
     /**
      * A relay that passes each event's JSON-RPC message through {@code filter} (events it leaves
@@ -30,6 +31,11 @@ final class SseRelay {
         this.maxEventBytes = maxEventBytes;
         this.filter = filter;
         this.keepAlive = keepAlive;
+    }
+
+    /** Why the relay ended with {@link Outcome#NOT_RECORDED}. */
+    McpRefusal refusal() {
+        return refusal;
     }
 
     /** Relays until the upstream ends the stream, the client goes away, or an event exceeds the limit. */
@@ -112,8 +118,18 @@ final class SseRelay {
                     if (event.size() > maxEventBytes) {
                         return Outcome.EVENT_TOO_LARGE;
                     }
-                    if (blank && !client.write(filtered(event))) {
-                        return Outcome.CLIENT_GONE;
+                    if (blank) {
+                        ByteArrayOutputStream passed;
+                        try {
+                            passed = filtered(event);
+                        } catch (McpRefusal e) {
+                            // The filter could not record the event: it must not reach the caller.
+                            refusal = e;
+                            return Outcome.NOT_RECORDED;
+                        }
+                        if (!client.write(passed)) {
+                            return Outcome.CLIENT_GONE;
+                        }
                     }
                 }
                 if (event.size() + line.size() > maxEventBytes) {
@@ -122,8 +138,15 @@ final class SseRelay {
             }
             // A well-formed stream ends on a blank line; pass on whatever partial event remains anyway.
             line.writeTo(event);
-            if (event.size() > 0 && !client.write(event)) {
-                return Outcome.CLIENT_GONE;
+            if (event.size() > 0) {
+                try {
+                    if (!client.write(filtered(event))) {
+                        return Outcome.CLIENT_GONE;
+                    }
+                } catch (McpRefusal e) {
+                    refusal = e;
+                    return Outcome.NOT_RECORDED;
+                }
             }
             return Outcome.UPSTREAM_CLOSED;
         } catch (IOException e) {

@@ -55,7 +55,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
                         .map(upstreamId -> startSession(exchange, message, upstreamId));
             }
             endSessionIfUpstreamForgotIt(session, response);
-            reply(exchange, response, brokerSessionId, message.id(), false, replies);
+            reply(exchange, response, brokerSessionId, message, false, replies);
         }
     }
 
@@ -75,7 +75,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
             try (UpstreamResponse response = answered.get()) {
                 checkCredentialsAccepted(response, null);
                 endSessionIfUpstreamForgotIt(session, response);
-                reply(exchange, response, session.map(McpSession::id), null, true, MessageFilter.NONE);
+                reply(exchange, response, session.map(McpSession::id), null, true, exchange.replies(null, MessageFilter.NONE));
             }
             return;
         }
@@ -98,7 +98,10 @@ final class StreamableHttpChannel implements UpstreamChannel {
         }
         try (UpstreamResponse response = answered.get()) {
             if (response.status() == 200 && response.isEventStream()) {
-                new SseRelay(maxMessageBytes, MessageFilter.NONE, keepAlive).relay(response.body(), exchange.body());
+                SseRelay relay = new SseRelay(maxMessageBytes, exchange.replies(null, MessageFilter.NONE), keepAlive);
+                if (relay.relay(response.body(), exchange.body()) == SseRelay.Outcome.NOT_RECORDED) {
+                    exchange.sendRefusal(relay.refusal(), null);
+                }
             } else {
                 log.warn("upstream {} answered a held GET stream with HTTP {}; closing the caller's stream",
                         client.target().name(), response.status());
@@ -122,7 +125,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
         try (UpstreamResponse response = send(request, null)) {
             checkCredentialsAccepted(response, null);
             if (session.isPresent() && (isSuccess(response.status()) || response.status() == 404)) {
-                sessions.end(session.get().id(), "deleted by client");
+                sessions.end(session.get(), "deleted by client");
             }
             reply(exchange, response, Optional.empty(), null, false, MessageFilter.NONE);
         }
@@ -136,7 +139,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
     }
 
     private String startSession(McpExchange exchange, JsonRpcMessage initialize, String upstreamSessionId) {
-        String id = sessions.newId();
+        String id = exchange.startingSessionId();
         sessions.create(new McpSession(id, exchange.upstream(), upstreamSessionId, McpSession.Transport.STREAMABLE_HTTP,
                 exchange.caller().issuer(), exchange.caller().subject(),
                 initialize.declaredProtocolVersion().orElse(null), Instant.now(), Optional.empty()));
@@ -145,7 +148,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
 
     private void endSessionIfUpstreamForgotIt(Optional<McpSession> session, UpstreamResponse response) {
         if (session.isPresent() && response.status() == 404) {
-            sessions.end(session.get().id(), "upstream no longer knows the session");
+            sessions.end(session.get(), "upstream no longer knows the session");
         }
     }
 
@@ -180,8 +183,9 @@ final class StreamableHttpChannel implements UpstreamChannel {
      * @param mayIdle a GET stream may carry no event for a long time, so its headers are committed at
      *                once; a POST stream's headers leave with its first event, saving a write per call
      */
-    private void reply(McpExchange exchange, UpstreamResponse response, Optional<String> brokerSessionId, JsonNode requestId,
+    private void reply(McpExchange exchange, UpstreamResponse response, Optional<String> brokerSessionId, JsonRpcMessage request,
                        boolean mayIdle, MessageFilter replies) {
+        JsonNode requestId = request == null ? null : request.id();
         if (response.isEventStream()) {
             exchange.status(response.status());
             ForwardedHeaders.toClient(response, exchange::setHeader);
@@ -191,11 +195,14 @@ final class StreamableHttpChannel implements UpstreamChannel {
             if (mayIdle && !exchange.flushHeaders()) {
                 return;
             }
-            SseRelay.Outcome outcome = new SseRelay(maxMessageBytes, replies, keepAlive).relay(response.body(), exchange.body());
+            SseRelay relay = new SseRelay(maxMessageBytes, replies, keepAlive);
+            SseRelay.Outcome outcome = relay.relay(response.body(), exchange.body());
             if (outcome == SseRelay.Outcome.EVENT_TOO_LARGE) {
                 McpRefusal refusal = tooLarge("an SSE event", requestId);
                 log.warn(refusal.getMessage());
-                exchange.sendEvent(exchange.errorMessage(refusal));
+                exchange.sendRefusal(refusal, request);
+            } else if (outcome == SseRelay.Outcome.NOT_RECORDED) {
+                exchange.sendRefusal(relay.refusal(), request);
             }
             return;
         }
