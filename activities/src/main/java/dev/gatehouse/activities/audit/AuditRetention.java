@@ -55,9 +55,11 @@ public final class AuditRetention {
             long[] deleted = jdbi.inTransaction(h -> h.createQuery("""
                             with doomed as (
                                 select id from audit_session
-                                where coalesce(last_event_at, started_at) < cast(:cutoff as timestamptz)
-                                -- Oldest first along audit_session_last_event: each chunk reads only what it deletes.
-                                order by coalesce(last_event_at, started_at)
+                                -- A session's last activity is never before its start: walk the oldest starts
+                                -- (audit_session_started, backwards) and keep those quiet since the cutoff too.
+                                where started_at < cast(:cutoff as timestamptz)
+                                  and coalesce(last_event_at, started_at) < cast(:cutoff as timestamptz)
+                                order by started_at, id
                                 limit :chunk
                                 for update skip locked
                             ), events as (

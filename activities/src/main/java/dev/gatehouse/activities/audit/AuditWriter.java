@@ -18,9 +18,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes audit events with group commit: every thread that records an event gets a future that
- * completes once the event is durably committed, and one writer thread commits whatever has
- * queued up since its last commit in a single transaction. Under load one commit (one fsync)
- * covers hundreds of events from many requests; alone, an event waits for one commit.
+ * completes once the event is durably committed, and a writer thread commits whatever has queued
+ * up since its last commit in a single transaction. Under load one commit (one fsync) covers
+ * hundreds of events from many requests; alone, an event waits for one commit.
+ *
+ * <p>Sessions are spread over {@link WriterSettings#lanes()} lanes by id, each with its own queue,
+ * thread and connection: a session's events keep their order (one lane writes them), lanes never
+ * contend for the same chain heads, and one lane's commit overlaps another's preparation.
  *
  * <p>Bounded: beyond {@link WriterSettings#queueCapacity()} events or
  * {@link WriterSettings#maxQueuedBytes()} payload bytes, appends fail with
@@ -55,23 +59,38 @@ public final class AuditWriter implements AutoCloseable {
         }
     }
 
-    private final BatchWriter batches;
     private final Jdbi jdbi;
     private final WriterSettings settings;
-    private final BlockingQueue<Pending> queue;
+    private final List<Lane> lanes = new ArrayList<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ArrayDeque<Pending> spool = new ArrayDeque<>();
-    private final Thread thread;
+    private final Object spoolWriting = new Object();
     private volatile boolean available = true;
     private volatile boolean running = true;
     private volatile RuntimeException lastFailure;
 
+    /** @param jdbi a pool with at least {@link WriterSettings#lanes()} + 1 connections */
     public AuditWriter(Jdbi jdbi, WriterSettings settings) {
         this.jdbi = jdbi;
-        this.batches = new BatchWriter(jdbi);
         this.settings = settings;
-        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.thread = Thread.ofPlatform().name("gatehouse-audit-writer").daemon(true).start(this::run);
+        for (int i = 0; i < settings.lanes(); i++) {
+            lanes.add(new Lane(i));
+        }
+    }
+
+    /** One queue, thread and batch writer; every event of a session goes through the same lane. */
+    private final class Lane {
+        final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(Math.max(1, settings.queueCapacity() / settings.lanes()));
+        final BatchWriter batches = new BatchWriter(jdbi);
+        final Thread thread;
+
+        Lane(int index) {
+            thread = Thread.ofPlatform().name("gatehouse-audit-writer-" + index).daemon(true).start(() -> run(this));
+        }
+    }
+
+    private Lane laneOf(String sessionId) {
+        return lanes.get(Math.floorMod(sessionId.hashCode(), lanes.size()));
     }
 
     /**
@@ -91,7 +110,7 @@ public final class AuditWriter implements AutoCloseable {
             if (bytes > settings.maxQueuedBytes() && bytes != pending.weight()) {
                 throw backlogFull();
             }
-            if (!queue.offer(pending, settings.offerTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!laneOf(session.id()).queue.offer(pending, settings.offerTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 throw backlogFull();
             }
         } catch (AuditBacklogFullException e) {
@@ -112,13 +131,14 @@ public final class AuditWriter implements AutoCloseable {
 
     /** Events waiting to be written, spooled ones included. */
     public int backlog() {
+        int queued = lanes.stream().mapToInt(lane -> lane.queue.size()).sum();
         synchronized (spool) {
-            return queue.size() + spool.size();
+            return queued + spool.size();
         }
     }
 
     private AuditBacklogFullException backlogFull() {
-        return new AuditBacklogFullException("the audit log is behind (" + queue.size() + " events, "
+        return new AuditBacklogFullException("the audit log is behind (" + backlog() + " events, "
                 + queuedBytes.get() / 1024 + " KiB waiting); PostgreSQL is not keeping up, retry shortly");
     }
 
@@ -148,17 +168,18 @@ public final class AuditWriter implements AutoCloseable {
         return true;
     }
 
-    private void run() {
+    private void run(Lane lane) {
+        BlockingQueue<Pending> queue = lane.queue;
         List<Pending> batch = new ArrayList<>(settings.maxBatch());
         while (running || !queue.isEmpty()) {
             try {
                 if (!available) {
-                    failOrSpoolQueued();
+                    failOrSpoolQueued(queue);
                     if (!probe()) {
                         Thread.sleep(settings.probeInterval().toMillis());
                         continue;
                     }
-                    writeSpool();
+                    writeSpool(lane.batches);
                     continue;
                 }
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -172,7 +193,7 @@ public final class AuditWriter implements AutoCloseable {
                     bytes += p.weight();
                 }
                 queuedBytes.addAndGet(-bytes);
-                write(batch);
+                write(lane.batches, batch);
                 batch.clear();
             } catch (InterruptedException e) {
                 if (!running) {
@@ -187,7 +208,7 @@ public final class AuditWriter implements AutoCloseable {
         queue.forEach(p -> p.committed().completeExceptionally(new AuditUnavailableException("the audit writer has stopped", null)));
     }
 
-    private void write(List<Pending> batch) {
+    private void write(BatchWriter batches, List<Pending> batch) {
         try {
             batches.write(batch);
             batch.forEach(p -> p.committed().complete(null));
@@ -202,7 +223,7 @@ public final class AuditWriter implements AutoCloseable {
             } else if (batch.size() > 1) {
                 // One bad event must not cost the others their record: write each alone to find it.
                 for (Pending p : batch) {
-                    write(List.of(p));
+                    write(batches, List.of(p));
                 }
             } else {
                 Pending p = batch.getFirst();
@@ -223,7 +244,7 @@ public final class AuditWriter implements AutoCloseable {
         }
     }
 
-    private void failOrSpoolQueued() {
+    private void failOrSpoolQueued(BlockingQueue<Pending> queue) {
         List<Pending> queued = new ArrayList<>();
         queue.drainTo(queued);
         long bytes = 0;
@@ -246,8 +267,19 @@ public final class AuditWriter implements AutoCloseable {
         }
     }
 
-    /** Writes what fail-open upstreams recorded while PostgreSQL was down, oldest first, then reopens. */
-    private void writeSpool() {
+    /**
+     * Writes what fail-open upstreams recorded while PostgreSQL was down, oldest first, then reopens.
+     * One lane at a time: spooled events of one session must go in their order.
+     */
+    private void writeSpool(BatchWriter batches) {
+        synchronized (spoolWriting) {
+            if (!available) {
+                drainSpool(batches);
+            }
+        }
+    }
+
+    private void drainSpool(BatchWriter batches) {
         while (true) {
             List<Pending> batch = new ArrayList<>();
             synchronized (spool) {
@@ -309,7 +341,9 @@ public final class AuditWriter implements AutoCloseable {
     public void close() {
         running = false;
         try {
-            thread.join(10_000);
+            for (Lane lane : lanes) {
+                lane.thread.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -12,12 +12,13 @@ import java.util.Objects;
  * @param offerTimeout    how long an append waits for room before {@link AuditBacklogFullException}
  * @param spoolCapacity   events of fail-open upstreams kept in memory while PostgreSQL is down
  * @param probeInterval   how often the writer checks whether PostgreSQL is back
+ * @param lanes           writer threads (and connections); sessions are spread over them by id
  */
 public record WriterSettings(int queueCapacity, long maxQueuedBytes, int maxBatch, Duration offerTimeout, int spoolCapacity,
-                             Duration probeInterval) {
+                             Duration probeInterval, int lanes) {
 
     public WriterSettings {
-        if (queueCapacity < 1 || maxBatch < 1 || spoolCapacity < 0 || maxQueuedBytes < 1) {
+        if (queueCapacity < 1 || maxBatch < 1 || spoolCapacity < 0 || maxQueuedBytes < 1 || lanes < 1) {
             throw new IllegalArgumentException("writer bounds must be positive");
         }
         Objects.requireNonNull(offerTimeout, "offerTimeout");
@@ -25,6 +26,6 @@ public record WriterSettings(int queueCapacity, long maxQueuedBytes, int maxBatc
     }
 
     public static WriterSettings defaults() {
-        return new WriterSettings(50_000, 256L << 20, 2_000, Duration.ofMillis(250), 100_000, Duration.ofMillis(500));
+        return new WriterSettings(50_000, 256L << 20, 2_000, Duration.ofMillis(250), 100_000, Duration.ofMillis(500), 4);
     }
 }

@@ -16,6 +16,7 @@ public final class Database implements AutoCloseable {
 
     /** How long the audit writer waits for a connection: an outage must turn into clear refusals quickly. */
     private static final long WRITER_CONNECT_TIMEOUT_MS = 1_000;
+    private static final int WRITER_CONNECTIONS = 6;
 
     private final HikariDataSource dataSource;
     private final HikariDataSource writerDataSource;
@@ -56,7 +57,8 @@ public final class Database implements AutoCloseable {
         writer.setJdbcUrl(settings.jdbcUrl());
         writer.setUsername(settings.user());
         writer.setPassword(settings.password());
-        writer.setMaximumPoolSize(2);
+        // One connection per audit writer lane (WriterSettings.lanes) and one for its probe.
+        writer.setMaximumPoolSize(WRITER_CONNECTIONS);
         writer.setPoolName("gatehouse-audit-writer");
         writer.setInitializationFailTimeout(-1);
         writer.setConnectionTimeout(WRITER_CONNECT_TIMEOUT_MS);
