@@ -97,6 +97,8 @@ public final class McpEndpoint implements AutoCloseable {
             exchange.recordClientMessage(message);
             recorded = true;
             channel(exchange).post(exchange, message, exchange.replies(message, policy.repliesFor(exchange, message)));
+            // An answer without a body (202 for a notification or response) is acknowledged when this returns.
+            exchange.confirmRecorded(message.id());
         } catch (McpRefusal refusal) {
             admitted.recordRefusal(refusal, message, !recorded);
             throw refusal;

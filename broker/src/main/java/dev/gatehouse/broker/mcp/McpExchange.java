@@ -90,6 +90,15 @@ final class McpExchange {
         }
     }
 
+    /** Waits for everything recorded on this exchange; throws the refusal to send when it was not committed. */
+    void confirmRecorded(JsonNode requestId) {
+        try {
+            recording.confirm();
+        } catch (RecordingUnavailableException e) {
+            throw notRecorded(e, requestId, "the message could not be recorded");
+        }
+    }
+
     private static McpRefusal notRecorded(RecordingUnavailableException e, JsonNode requestId, String consequence) {
         return new McpRefusal(McpRefusal.Reason.STORAGE_UNAVAILABLE, consequence + ": " + e.getMessage(), requestId,
                 java.util.Map.of(), e);

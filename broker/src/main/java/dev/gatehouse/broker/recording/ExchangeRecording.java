@@ -29,8 +29,11 @@ import java.util.function.UnaryOperator;
  * deciding rule's profile, else {@code default}); what the caller receives is masked only when
  * the deciding rule names a profile.
  *
- * <p>Every message is committed before the broker acts on it: a caller's message before it is
- * forwarded, an upstream's before it is relayed. Used by one request thread at a time.
+ * <p>Nothing reaches the caller before everything recorded on the exchange so far is committed:
+ * an upstream's message is relayed only once it and the caller's request are on disk. The
+ * caller's request is queued before it is forwarded and committed while the upstream works, so a
+ * call costs one commit wait, not two; a request is never forwarded while the audit store is
+ * known to be down. Used by one request thread at a time.
  */
 public final class ExchangeRecording {
 
@@ -108,16 +111,19 @@ public final class ExchangeRecording {
     }
 
     /**
-     * Records the caller's message and waits until it (and anything recorded before it on this
-     * exchange) is committed.
+     * Queues the caller's message for the record; its commit is awaited with the upstream's reply
+     * (or by {@link #confirm()} when there is none).
      *
-     * @throws RecordingUnavailableException when it cannot be recorded; it must then not be forwarded
+     * @throws RecordingUnavailableException when it cannot be recorded (the audit store is down or
+     *                                       behind); it must then not be forwarded
      */
     public void clientMessage(byte[] raw, String method, JsonNode id, String target) {
         MaskedBytes masked = recordProfile().mask(raw);
         pend(event(Direction.CLIENT, EventKind.MESSAGE, method, idText(id), target, null,
                 StorableJson.of(new String(masked.bytes(), StandardCharsets.UTF_8)), raw.length, masked.summary().countsByDetector()));
-        confirm();
+        if (unconfirmed.isCompletedExceptionally()) {
+            confirm();
+        }
     }
 
     /**
@@ -174,7 +180,13 @@ public final class ExchangeRecording {
         unconfirmed = CompletableFuture.allOf(unconfirmed, committed);
     }
 
-    private void confirm() {
+    /**
+     * Waits until everything recorded on this exchange is committed; called before an answer
+     * without a body (202) is acknowledged.
+     *
+     * @throws RecordingUnavailableException when it was not
+     */
+    public void confirm() {
         CompletableFuture<Void> waiting = unconfirmed;
         unconfirmed = CompletableFuture.completedFuture(null);
         Recorder.await(waiting);
