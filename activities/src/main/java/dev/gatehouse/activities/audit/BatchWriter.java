@@ -3,19 +3,18 @@ package dev.gatehouse.activities.audit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Writes one batch of events in one transaction: makes sure their sessions exist, locks the
- * sessions' chain heads (in id order, so replicas writing the same sessions cannot deadlock),
- * links each event to its predecessor, inserts all events in one statement and moves the heads.
+ * Writes one batch of events in one transaction and as few round trips as possible: inserts the
+ * sessions it has not seen yet, then one call of {@code audit_append} (migration V5) locks the
+ * sessions' chain heads in id order, links each event to its predecessor, inserts the events and
+ * moves the heads; then the commit.
  */
 final class BatchWriter {
 
@@ -50,22 +49,6 @@ final class BatchWriter {
         }
     }
 
-    /** The chain head of one session, as locked and then advanced by this batch. */
-    private static final class Head {
-        long count;
-        byte[] hash;
-        Instant lastAt;
-        final Set<String> targets = new LinkedHashSet<>();
-        final Set<String> outcomes = new LinkedHashSet<>();
-        Instant endedAt;
-        String endReason;
-
-        Head(long count, byte[] hash) {
-            this.count = count;
-            this.hash = hash == null ? EventHash.genesis() : hash;
-        }
-    }
-
     void write(List<AuditWriter.Pending> batch) {
         try {
             writeOnce(batch);
@@ -77,22 +60,81 @@ final class BatchWriter {
     }
 
     private void writeOnce(List<AuditWriter.Pending> batch) {
-        jdbi.useTransaction(h -> {
-            Map<String, RecordingSession> sessions = new TreeMap<>();
-            for (AuditWriter.Pending p : batch) {
-                sessions.putIfAbsent(p.session().id(), p.session());
+        Map<String, RecordingSession> sessions = new TreeMap<>();
+        for (AuditWriter.Pending p : batch) {
+            sessions.putIfAbsent(p.session().id(), p.session());
+        }
+        try {
+            jdbi.useTransaction(h -> {
+                insertSessions(h, sessions);
+                append(h, batch);
+            });
+        } catch (RuntimeException e) {
+            if (isSessionMissing(e)) {
+                throw new SessionsGone(sessions.keySet());
             }
-            insertSessions(h, sessions);
-            Map<String, Head> heads = lockHeads(h, sessions.keySet());
-            if (heads.size() < sessions.size()) {
-                Set<String> gone = new java.util.TreeSet<>(sessions.keySet());
-                gone.removeAll(heads.keySet());
-                throw new SessionsGone(gone);
+            throw e;
+        }
+        known.addAll(sessions.keySet());
+    }
+
+    /** The audit_append function links the events to their chains, inserts them and moves the heads (V5). */
+    private static void append(Handle h, List<AuditWriter.Pending> batch) {
+        int n = batch.size();
+        List<String> sessionIds = new ArrayList<>(n);
+        List<String> ats = new ArrayList<>(n);
+        List<String> directions = new ArrayList<>(n);
+        List<String> kinds = new ArrayList<>(n);
+        List<String> methods = new ArrayList<>(n);
+        List<String> ids = new ArrayList<>(n);
+        List<String> targets = new ArrayList<>(n);
+        List<String> outcomes = new ArrayList<>(n);
+        List<String> payloads = new ArrayList<>(n);
+        List<String> sizes = new ArrayList<>(n);
+        List<String> masked = new ArrayList<>(n);
+        List<String> failOpen = new ArrayList<>(n);
+        List<String> digests = new ArrayList<>(n);
+        for (AuditWriter.Pending p : batch) {
+            AuditEvent e = p.event();
+            sessionIds.add(e.sessionId());
+            ats.add(e.at().toString());
+            directions.add(e.direction().dbName());
+            kinds.add(e.kind().dbName());
+            methods.add(e.method());
+            ids.add(e.jsonrpcId());
+            targets.add(e.target());
+            outcomes.add(e.outcome());
+            payloads.add(e.payload());
+            sizes.add(Integer.toString(e.size()));
+            masked.add(e.masked().isEmpty() ? null : StorableJson.of(e.masked()));
+            failOpen.add(Boolean.toString(e.failOpen()));
+            digests.add(HEX.formatHex(p.contentDigest()));
+        }
+        h.createQuery("select audit_append(:s, :a, :d, :k, :m, :j, :t, :o, :p, :z, :mk, :f, :dg)")
+                .bindArray("s", String.class, sessionIds)
+                .bindArray("a", String.class, ats)
+                .bindArray("d", String.class, directions)
+                .bindArray("k", String.class, kinds)
+                .bindArray("m", String.class, methods)
+                .bindArray("j", String.class, ids)
+                .bindArray("t", String.class, targets)
+                .bindArray("o", String.class, outcomes)
+                .bindArray("p", String.class, payloads)
+                .bindArray("z", String.class, sizes)
+                .bindArray("mk", String.class, masked)
+                .bindArray("f", String.class, failOpen)
+                .bindArray("dg", String.class, digests)
+                .mapTo(String.class)
+                .list();
+    }
+
+    private static boolean isSessionMissing(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "GH001".equals(sql.getSQLState())) {
+                return true;
             }
-            insertEvents(h, batch, heads);
-            moveHeads(h, heads);
-        });
-        known.addAll(new java.util.TreeSet<>(batch.stream().map(p -> p.session().id()).toList()));
+        }
+        return false;
     }
 
     /** One statement for all new sessions; groups travel as one string each, split by a unit separator. */
@@ -142,147 +184,6 @@ final class BatchWriter {
                 .bindArray("cv", String.class, clientVersions)
                 .bindArray("pv", String.class, protocols)
                 .bindArray("st", String.class, starts)
-                .execute();
-    }
-
-    private static Map<String, Head> lockHeads(Handle h, Set<String> ids) {
-        Map<String, Head> heads = new TreeMap<>();
-        h.createQuery("select id, event_count, head_hash from audit_session where id = any(:ids) order by id for update")
-                .bindArray("ids", String.class, ids)
-                .map((rs, ctx) -> {
-                    heads.put(rs.getString("id"), new Head(rs.getLong("event_count"), rs.getBytes("head_hash")));
-                    return null;
-                })
-                .list();
-        return heads;
-    }
-
-    private static void insertEvents(Handle h, List<AuditWriter.Pending> batch, Map<String, Head> heads) {
-        int n = batch.size();
-        List<String> sessionIds = new ArrayList<>(n);
-        List<String> seqs = new ArrayList<>(n);
-        List<String> ats = new ArrayList<>(n);
-        List<String> directions = new ArrayList<>(n);
-        List<String> kinds = new ArrayList<>(n);
-        List<String> methods = new ArrayList<>(n);
-        List<String> ids = new ArrayList<>(n);
-        List<String> targets = new ArrayList<>(n);
-        List<String> outcomes = new ArrayList<>(n);
-        List<String> payloads = new ArrayList<>(n);
-        List<String> sizes = new ArrayList<>(n);
-        List<String> masked = new ArrayList<>(n);
-        List<String> failOpen = new ArrayList<>(n);
-        List<String> prevHashes = new ArrayList<>(n);
-        List<String> hashes = new ArrayList<>(n);
-        for (AuditWriter.Pending p : batch) {
-            AuditEvent e = p.event();
-            Head head = heads.get(e.sessionId());
-            long seq = head.count + 1;
-            byte[] hash = EventHash.link(head.hash, seq, p.contentDigest());
-            sessionIds.add(e.sessionId());
-            seqs.add(Long.toString(seq));
-            ats.add(e.at().toString());
-            directions.add(e.direction().dbName());
-            kinds.add(e.kind().dbName());
-            methods.add(e.method());
-            ids.add(e.jsonrpcId());
-            targets.add(e.target());
-            outcomes.add(e.outcome());
-            payloads.add(e.payload());
-            sizes.add(Integer.toString(e.size()));
-            masked.add(e.masked().isEmpty() ? null : StorableJson.of(e.masked()));
-            failOpen.add(Boolean.toString(e.failOpen()));
-            prevHashes.add(HEX.formatHex(head.hash));
-            hashes.add(HEX.formatHex(hash));
-            head.count = seq;
-            head.hash = hash;
-            head.lastAt = e.at();
-            if (e.target() != null) {
-                head.targets.add(e.target());
-            }
-            if (e.outcome() != null && e.kind() != EventKind.SESSION_START && e.kind() != EventKind.SESSION_END) {
-                head.outcomes.add(e.outcome());
-            }
-            if (e.failOpen()) {
-                head.outcomes.add("fail-open");
-            }
-            if (e.kind() == EventKind.SESSION_END) {
-                head.endedAt = e.at();
-                head.endReason = e.outcome();
-            }
-        }
-        h.createUpdate("""
-                        insert into audit_event (session_id, seq, at, direction, kind, method, jsonrpc_id, target, outcome,
-                                                 payload, size, masked, fail_open, prev_hash, hash)
-                        select s, q::bigint, a::timestamptz, d, k, m, j, t, o, p::jsonb, z::integer, mk::jsonb, f::boolean,
-                               decode(ph, 'hex'), decode(hh, 'hex')
-                        from unnest(:s, :q, :a, :d, :k, :m, :j, :t, :o, :p, :z, :mk, :f, :ph, :hh)
-                             as u(s, q, a, d, k, m, j, t, o, p, z, mk, f, ph, hh)
-                        """)
-                .bindArray("s", String.class, sessionIds)
-                .bindArray("q", String.class, seqs)
-                .bindArray("a", String.class, ats)
-                .bindArray("d", String.class, directions)
-                .bindArray("k", String.class, kinds)
-                .bindArray("m", String.class, methods)
-                .bindArray("j", String.class, ids)
-                .bindArray("t", String.class, targets)
-                .bindArray("o", String.class, outcomes)
-                .bindArray("p", String.class, payloads)
-                .bindArray("z", String.class, sizes)
-                .bindArray("mk", String.class, masked)
-                .bindArray("f", String.class, failOpen)
-                .bindArray("ph", String.class, prevHashes)
-                .bindArray("hh", String.class, hashes)
-                .execute();
-    }
-
-    /** One statement moves every head; targets and outcomes travel as one string each, split by a unit separator. */
-    private static void moveHeads(Handle h, Map<String, Head> heads) {
-        List<String> ids = new ArrayList<>();
-        List<String> counts = new ArrayList<>();
-        List<String> hashes = new ArrayList<>();
-        List<String> lastAts = new ArrayList<>();
-        List<String> targets = new ArrayList<>();
-        List<String> outcomes = new ArrayList<>();
-        List<String> endedAts = new ArrayList<>();
-        List<String> endReasons = new ArrayList<>();
-        for (Map.Entry<String, Head> entry : heads.entrySet()) {
-            Head head = entry.getValue();
-            if (head.lastAt == null) {
-                continue;
-            }
-            ids.add(entry.getKey());
-            counts.add(Long.toString(head.count));
-            hashes.add(HEX.formatHex(head.hash));
-            lastAts.add(head.lastAt.toString());
-            targets.add(String.join(SEPARATOR, head.targets));
-            outcomes.add(String.join(SEPARATOR, head.outcomes));
-            endedAts.add(head.endedAt == null ? null : head.endedAt.toString());
-            endReasons.add(head.endReason);
-        }
-        h.createUpdate("""
-                        update audit_session s
-                        set event_count = v.n::bigint,
-                            head_hash = decode(v.h, 'hex'),
-                            last_event_at = greatest(s.last_event_at, v.la::timestamptz),
-                            tools = case when v.t = '' or string_to_array(v.t, chr(31)) <@ s.tools then s.tools
-                                         else array(select distinct x from unnest(s.tools || string_to_array(v.t, chr(31))) as x) end,
-                            outcomes = case when v.o = '' or string_to_array(v.o, chr(31)) <@ s.outcomes then s.outcomes
-                                            else array(select distinct x from unnest(s.outcomes || string_to_array(v.o, chr(31))) as x) end,
-                            ended_at = coalesce(s.ended_at, v.ea::timestamptz),
-                            end_reason = coalesce(s.end_reason, v.er)
-                        from unnest(:i, :n, :h, :la, :t, :o, :ea, :er) as v(i, n, h, la, t, o, ea, er)
-                        where s.id = v.i
-                        """)
-                .bindArray("i", String.class, ids)
-                .bindArray("n", String.class, counts)
-                .bindArray("h", String.class, hashes)
-                .bindArray("la", String.class, lastAts)
-                .bindArray("t", String.class, targets)
-                .bindArray("o", String.class, outcomes)
-                .bindArray("ea", String.class, endedAts)
-                .bindArray("er", String.class, endReasons)
                 .execute();
     }
 }
