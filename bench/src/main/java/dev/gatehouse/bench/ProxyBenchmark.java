@@ -41,6 +41,8 @@ public final class ProxyBenchmark {
     private static final String WORK_CALL = """
             {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"export_report","arguments":{"steps":1,"delayMs":%d}}}""";
 
+    private static final int JIT_WARMUP_CONCURRENCY = 16;
+
     private ProxyBenchmark() {
     }
 
@@ -75,7 +77,8 @@ public final class ProxyBenchmark {
             try (DevStack stack = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, Optional.of(config)),
                     new ConfigLoader(Map.<String, String>of()::get))) {
                 // One token per caller, as separate workloads would have: each is verified once, then cached.
-                List<String> tokens = java.util.stream.IntStream.range(0, Arrays.stream(levels).max().orElse(1))
+                // Enough callers for the largest level and for the JIT warm-up (16).
+                List<String> tokens = java.util.stream.IntStream.range(0, Math.max(JIT_WARMUP_CONCURRENCY, Arrays.stream(levels).max().orElse(1)))
                         .mapToObj(i -> stack.issuer().issue("bench-" + i, List.of("agents"), Optional.empty()))
                         .toList();
                 URI direct = upstream.url();
@@ -87,8 +90,8 @@ public final class ProxyBenchmark {
                 // never get there, and the run would measure the interpreter. Warm both paths up under load first.
                 Duration jitWarmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--jit-warmup", "15s").replace("s", "")));
                 if (!jitWarmup.isZero()) {
-                    phase("direct", direct, null, call, 16, Duration.ZERO, jitWarmup.dividedBy(2));
-                    phase("broker", brokered, tokens, call, 16, Duration.ZERO, jitWarmup.dividedBy(2));
+                    phase("direct", direct, null, call, JIT_WARMUP_CONCURRENCY, Duration.ZERO, jitWarmup.dividedBy(2));
+                    phase("broker", brokered, tokens, call, JIT_WARMUP_CONCURRENCY, Duration.ZERO, jitWarmup.dividedBy(2));
                 }
                 System.out.printf("%-8s %-6s %10s %10s %10s %12s %7s%n", "target", "conc", "p50 ms", "p99 ms", "max ms", "calls/s", "errors");
                 List<String> summary = new ArrayList<>();

@@ -45,17 +45,29 @@ public final class AuditWriter implements AutoCloseable {
         FAIL_OPEN
     }
 
-    /** An event waiting for the writer, with what the recording thread already computed. */
-    record Pending(RecordingSession session, AuditEvent event, byte[] contentDigest, Durability durability,
+    /**
+     * Events of one session waiting for the writer, with the content digests the recording thread
+     * already computed. They are always committed together, in order, in one batch.
+     */
+    record Pending(RecordingSession session, List<AuditEvent> events, List<byte[]> contentDigests, Durability durability,
                    CompletableFuture<Void> committed) {
 
+        static Pending of(RecordingSession session, List<AuditEvent> events, Durability durability) {
+            return new Pending(session, List.copyOf(events), events.stream().map(EventHash::content).toList(), durability,
+                    new CompletableFuture<>());
+        }
+
         Pending failedOpen() {
-            AuditEvent late = event.withFailOpen();
-            return new Pending(session, late, EventHash.content(late), durability, committed);
+            List<AuditEvent> late = events.stream().map(AuditEvent::withFailOpen).toList();
+            return new Pending(session, late, late.stream().map(EventHash::content).toList(), durability, committed);
         }
 
         int weight() {
-            return event.payload() == null ? 0 : event.payload().length();
+            int weight = 0;
+            for (AuditEvent event : events) {
+                weight += event.payload() == null ? 0 : event.payload().length();
+            }
+            return weight;
         }
     }
 
@@ -98,10 +110,21 @@ public final class AuditWriter implements AutoCloseable {
      * PostgreSQL is down, once it is spooled). Never blocks longer than the offer timeout.
      */
     public CompletableFuture<Void> append(RecordingSession session, AuditEvent event, Durability durability) {
+        return append(session, List.of(event), durability);
+    }
+
+    /**
+     * Queues events of one session that are committed together, in this order, in one batch (a
+     * decision and the request it decided are never split over two commits).
+     */
+    public CompletableFuture<Void> append(RecordingSession session, List<AuditEvent> events, Durability durability) {
         if (!running) {
             return CompletableFuture.failedFuture(new AuditUnavailableException("the audit writer has stopped", null));
         }
-        Pending pending = new Pending(session, event, EventHash.content(event), durability, new CompletableFuture<>());
+        if (events.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Pending pending = Pending.of(session, events, durability);
         if (!available) {
             return whileDown(pending);
         }
@@ -227,8 +250,8 @@ public final class AuditWriter implements AutoCloseable {
                 }
             } else {
                 Pending p = batch.getFirst();
-                log.error("PostgreSQL refused an audit event of session {} ({} {}): {}", p.event().sessionId(),
-                        p.event().kind().dbName(), p.event().method(), rootMessage(e));
+                log.error("PostgreSQL refused audit events of session {} ({} {}): {}", p.session().id(),
+                        p.events().getFirst().kind().dbName(), p.events().getFirst().method(), rootMessage(e));
                 p.committed().completeExceptionally(new AuditRejectedException(
                         "the audit store refused the event: " + rootMessage(e), e));
             }

@@ -80,7 +80,7 @@ final class BatchWriter {
 
     /** The audit_append function links the events to their chains, inserts them and moves the heads (V5). */
     private static void append(Handle h, List<AuditWriter.Pending> batch) {
-        int n = batch.size();
+        int n = batch.size() * 2;
         List<String> sessionIds = new ArrayList<>(n);
         List<String> ats = new ArrayList<>(n);
         List<String> directions = new ArrayList<>(n);
@@ -95,20 +95,22 @@ final class BatchWriter {
         List<String> failOpen = new ArrayList<>(n);
         List<String> digests = new ArrayList<>(n);
         for (AuditWriter.Pending p : batch) {
-            AuditEvent e = p.event();
-            sessionIds.add(e.sessionId());
-            ats.add(e.at().toString());
-            directions.add(e.direction().dbName());
-            kinds.add(e.kind().dbName());
-            methods.add(e.method());
-            ids.add(e.jsonrpcId());
-            targets.add(e.target());
-            outcomes.add(e.outcome());
-            payloads.add(e.payload());
-            sizes.add(Integer.toString(e.size()));
-            masked.add(e.masked().isEmpty() ? null : StorableJson.of(e.masked()));
-            failOpen.add(Boolean.toString(e.failOpen()));
-            digests.add(HEX.formatHex(p.contentDigest()));
+            for (int i = 0; i < p.events().size(); i++) {
+                AuditEvent e = p.events().get(i);
+                sessionIds.add(e.sessionId());
+                ats.add(e.at().toString());
+                directions.add(e.direction().dbName());
+                kinds.add(e.kind().dbName());
+                methods.add(e.method());
+                ids.add(e.jsonrpcId());
+                targets.add(e.target());
+                outcomes.add(e.outcome());
+                payloads.add(e.payload());
+                sizes.add(Integer.toString(e.size()));
+                masked.add(e.masked().isEmpty() ? null : StorableJson.of(e.masked()));
+                failOpen.add(Boolean.toString(e.failOpen()));
+                digests.add(HEX.formatHex(p.contentDigests().get(i)));
+            }
         }
         h.createQuery("select audit_append(:s, :a, :d, :k, :m, :j, :t, :o, :p, :z, :mk, :f, :dg)")
                 .bindArray("s", String.class, sessionIds)

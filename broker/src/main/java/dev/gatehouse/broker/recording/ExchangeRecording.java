@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +48,8 @@ public final class ExchangeRecording {
     private RecordingSession session;
     private Optional<String> maskProfile = Optional.empty();
     private CompletableFuture<Void> unconfirmed = CompletableFuture.completedFuture(null);
+    /** Recorded but not yet handed to the writer: a decision travels with the request it decided. */
+    private final List<AuditEvent> buffered = new ArrayList<>();
 
     ExchangeRecording(Recorder recorder, Caller caller, String upstream) {
         this.recorder = recorder;
@@ -121,6 +125,7 @@ public final class ExchangeRecording {
         MaskedBytes masked = recordProfile().mask(raw);
         pend(event(Direction.CLIENT, EventKind.MESSAGE, method, idText(id), target, null,
                 StorableJson.of(new String(masked.bytes(), StandardCharsets.UTF_8)), raw.length, masked.summary().countsByDetector()));
+        flush();
         if (unconfirmed.isCompletedExceptionally()) {
             confirm();
         }
@@ -168,6 +173,7 @@ public final class ExchangeRecording {
     public void refused(String method, JsonNode id, String target, String outcome, JsonNode error) {
         pend(event(Direction.BROKER, EventKind.REFUSAL, method, idText(id), target, outcome,
                 StorableJson.of(error), 0, Map.of()));
+        flush();
         Recorder.awaitQuietly(unconfirmed, "a refusal for " + caller.subject() + " on " + upstream);
     }
 
@@ -176,7 +182,16 @@ public final class ExchangeRecording {
     }
 
     private void pend(AuditEvent event) {
-        CompletableFuture<Void> committed = recorder.append(session(), event);
+        buffered.add(event);
+    }
+
+    /** Hands what is buffered to the writer as one unit, committed in one batch. */
+    private void flush() {
+        if (buffered.isEmpty()) {
+            return;
+        }
+        CompletableFuture<Void> committed = recorder.append(session(), List.copyOf(buffered));
+        buffered.clear();
         unconfirmed = CompletableFuture.allOf(unconfirmed, committed);
     }
 
@@ -187,6 +202,7 @@ public final class ExchangeRecording {
      * @throws RecordingUnavailableException when it was not
      */
     public void confirm() {
+        flush();
         CompletableFuture<Void> waiting = unconfirmed;
         unconfirmed = CompletableFuture.completedFuture(null);
         Recorder.await(waiting);

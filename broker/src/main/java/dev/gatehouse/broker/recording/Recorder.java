@@ -67,7 +67,11 @@ public final class Recorder {
     }
 
     CompletableFuture<Void> append(RecordingSession session, AuditEvent event) {
-        return writer.append(session, event, failOpenUpstreams.contains(session.upstream())
+        return append(session, List.of(event));
+    }
+
+    CompletableFuture<Void> append(RecordingSession session, List<AuditEvent> events) {
+        return writer.append(session, events, failOpenUpstreams.contains(session.upstream())
                 ? AuditWriter.Durability.FAIL_OPEN : AuditWriter.Durability.FAIL_CLOSED);
     }
 
