@@ -33,7 +33,10 @@ create index audit_session_upstream on audit_session (upstream, started_at desc,
 create index audit_session_groups on audit_session using gin (caller_groups);
 create index audit_session_tools on audit_session using gin (tools);
 create index audit_session_outcomes on audit_session using gin (outcomes);
-create index audit_session_last_event on audit_session (coalesce(last_event_at, started_at));
+-- Every batch moves the chain head of each session it touches. Keeping last_event_at out of any
+-- index and leaving free space on each page lets those updates be HOT (no index maintenance, no
+-- bloat of the primary key); retention walks started_at instead.
+alter table audit_session set (fillfactor = 70);
 
 create table audit_event (
     session_id   text        not null references audit_session (id) on delete cascade,
@@ -54,7 +57,7 @@ create table audit_event (
     primary key (session_id, seq)
 );
 
-create index audit_event_at on audit_event (at);
+-- Events are read by session and sequence (the primary key); nothing reads them by time alone.
 
 -- Approval requests of gated calls and each decision on them.
 create table audit_approval (

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 
 /**
  * Writes one batch of events in one transaction and as few round trips as possible: inserts the
- * sessions it has not seen yet, then one call of {@code audit_append} (migration V5) locks the
+ * sessions it has not seen yet, then one call of {@code audit_append} (migration V4) locks the
  * sessions' chain heads in id order, links each event to its predecessor, inserts the events and
  * moves the heads; then the commit.
  */
@@ -78,9 +78,9 @@ final class BatchWriter {
         known.addAll(sessions.keySet());
     }
 
-    /** The audit_append function links the events to their chains, inserts them and moves the heads (V5). */
+    /** The audit_append function links the events to their chains, inserts them and moves the heads (V4). */
     private static void append(Handle h, List<AuditWriter.Pending> batch) {
-        int n = batch.size() * 2;
+        int n = batch.stream().mapToInt(p -> p.events().size()).sum();
         List<String> sessionIds = new ArrayList<>(n);
         List<String> ats = new ArrayList<>(n);
         List<String> directions = new ArrayList<>(n);

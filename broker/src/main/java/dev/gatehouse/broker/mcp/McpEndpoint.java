@@ -142,15 +142,11 @@ public final class McpEndpoint implements AutoCloseable {
 
         /** @param withMessage the refused message itself is not recorded yet, so record it with the refusal */
         void recordRefusal(McpRefusal refusal, JsonRpcMessage message, boolean withMessage) {
-            if (!refusal.reason().recordable()) {
-                return;
-            }
-            if (withMessage && message != null) {
+            if (withMessage && message != null && refusal.reason().recordable()) {
                 recording.refusedMessage(message.raw(), message.method(), message.id(), message.target().orElse(null));
             }
-            recording.refused(message == null ? ctx.method().name() : message.method(), refusal.requestId(),
-                    message == null ? null : message.target().orElse(null), refusal.reason().recordedOutcome(),
-                    JsonRpcErrors.of(json, refusal));
+            McpExchange.recordRefusal(recording, refusal, JsonRpcErrors.of(json, refusal),
+                    message == null ? ctx.method().name() : message.method(), message);
         }
     }
 

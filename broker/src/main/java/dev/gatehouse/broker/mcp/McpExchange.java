@@ -213,11 +213,17 @@ final class McpExchange {
 
     /** Records a refusal about to be sent to the caller (see {@code HttpErrors}). */
     void recordRefusal(McpRefusal refusal, ObjectNode error, JsonRpcMessage request) {
+        recordRefusal(recording, refusal, error, request == null ? null : request.method(), request);
+    }
+
+    /** The one place a refusal becomes a record; {@code method} names the request when there is no message. */
+    static void recordRefusal(ExchangeRecording recording, McpRefusal refusal, ObjectNode error, String method,
+                              JsonRpcMessage request) {
         if (!refusal.reason().recordable()) {
             return;
         }
-        recording.refused(request == null ? null : request.method(), refusal.requestId(),
-                request == null ? null : request.target().orElse(null), refusal.reason().recordedOutcome(), error);
+        recording.refused(method, refusal.requestId(), request == null ? null : request.target().orElse(null),
+                refusal.reason().recordedOutcome(), error);
     }
 
     /** Sends a refusal as an SSE event on a stream already under way, and records it. */

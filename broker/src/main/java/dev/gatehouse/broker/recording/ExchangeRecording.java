@@ -122,9 +122,7 @@ public final class ExchangeRecording {
      *                                       behind); it must then not be forwarded
      */
     public void clientMessage(byte[] raw, String method, JsonNode id, String target) {
-        MaskedBytes masked = recordProfile().mask(raw);
-        pend(event(Direction.CLIENT, EventKind.MESSAGE, method, idText(id), target, null,
-                StorableJson.of(new String(masked.bytes(), StandardCharsets.UTF_8)), raw.length, masked.summary().countsByDetector()));
+        pend(callerMessage(raw, method, id, target));
         flush();
         if (unconfirmed.isCompletedExceptionally()) {
             confirm();
@@ -136,9 +134,13 @@ public final class ExchangeRecording {
      * this record alone; {@link #refused} waits for both).
      */
     public void refusedMessage(byte[] raw, String method, JsonNode id, String target) {
+        pend(callerMessage(raw, method, id, target));
+    }
+
+    private AuditEvent callerMessage(byte[] raw, String method, JsonNode id, String target) {
         MaskedBytes masked = recordProfile().mask(raw);
-        pend(event(Direction.CLIENT, EventKind.MESSAGE, method, idText(id), target, null,
-                StorableJson.of(new String(masked.bytes(), StandardCharsets.UTF_8)), raw.length, masked.summary().countsByDetector()));
+        return event(Direction.CLIENT, EventKind.MESSAGE, method, idText(id), target, null,
+                StorableJson.of(new String(masked.bytes(), StandardCharsets.UTF_8)), raw.length, masked.summary().countsByDetector());
     }
 
     /**
