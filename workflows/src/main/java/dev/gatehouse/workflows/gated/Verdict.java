@@ -1,0 +1,7 @@
+package dev.gatehouse.workflows.gated;
+
+/** What one approver says about a call. */
+public enum Verdict {
+    APPROVE,
+    DENY
+}
