@@ -1,12 +1,21 @@
 package dev.gatehouse.broker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.activities.approval.ApprovalRecordActivitiesImpl;
+import dev.gatehouse.activities.approval.ApprovalStore;
+import dev.gatehouse.activities.approval.NotifyActivitiesImpl;
+import dev.gatehouse.activities.approval.WebInboxChannel;
 import dev.gatehouse.activities.audit.AuditWriter;
 import dev.gatehouse.activities.audit.WriterSettings;
 import dev.gatehouse.activities.database.Database;
 import dev.gatehouse.activities.database.DatabaseSettings;
+import dev.gatehouse.activities.forward.GatedCallForwarder;
+import dev.gatehouse.activities.forward.UpstreamClient;
+import dev.gatehouse.activities.masking.MaskingProfiles;
 import dev.gatehouse.activities.sessions.SessionStore;
+import dev.gatehouse.broker.api.ApprovalsApi;
 import dev.gatehouse.broker.api.RecordingApi;
+import dev.gatehouse.broker.approval.GatedCalls;
 import dev.gatehouse.broker.auth.OidcIssuerKeys;
 import dev.gatehouse.broker.auth.TokenVerifier;
 import dev.gatehouse.broker.auth.TrustedIssuer;
@@ -14,6 +23,7 @@ import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
 import dev.gatehouse.broker.config.IssuerSettings;
 import dev.gatehouse.broker.config.StorageSettings;
+import dev.gatehouse.broker.config.TemporalSettings;
 import dev.gatehouse.broker.config.UpstreamSettings;
 import dev.gatehouse.broker.dev.DevIssuer;
 import dev.gatehouse.broker.http.BrokerHttp;
@@ -26,13 +36,25 @@ import dev.gatehouse.broker.policy.PolicyReloader;
 import dev.gatehouse.broker.policy.PolicySet;
 import dev.gatehouse.broker.recording.MaskingConfig;
 import dev.gatehouse.broker.recording.Recorder;
+import dev.gatehouse.broker.temporal.GatedCallActivities;
+import dev.gatehouse.broker.temporal.SearchAttributeRegistration;
+import dev.gatehouse.broker.temporal.TemporalConnection;
+import dev.gatehouse.broker.temporal.TemporalRuntime;
+import dev.gatehouse.notifier.LogChannel;
+import dev.gatehouse.workflows.codec.PayloadKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -42,22 +64,20 @@ import java.util.stream.Collectors;
  */
 public final class Broker implements AutoCloseable {
 
-    private final Database database;
-    private final AuditWriter auditWriter;
-    private final McpEndpoint mcp;
-    private final BrokerHttp http;
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    private final Deque<AutoCloseable> parts;
     private final URI publicUrl;
     private final PolicyHolder policy;
+    private final BrokerHttp http;
     private volatile PolicyReloader reloader;
 
-    private Broker(Database database, AuditWriter auditWriter, McpEndpoint mcp, BrokerHttp http, URI publicUrl,
-                   PolicyHolder policy) {
-        this.database = database;
-        this.auditWriter = auditWriter;
-        this.mcp = mcp;
-        this.http = http;
+    /** @param parts what was started, last first: closing them in this order is the shutdown */
+    private Broker(Deque<AutoCloseable> parts, URI publicUrl, PolicyHolder policy, BrokerHttp http) {
+        this.parts = parts;
         this.publicUrl = publicUrl;
         this.policy = policy;
+        this.http = http;
     }
 
     /**
@@ -73,14 +93,18 @@ public final class Broker implements AutoCloseable {
      * Starts the broker. {@code config.server().port()} must be the port to bind (not 0) so that the
      * public URL, token audience and metadata agree with where the broker listens.
      *
-     * @param devIssuer present in dev mode only: its tokens are trusted and its endpoints served
-     * @param extraReadiness checks beyond the database, e.g. Temporal
+     * @param devIssuer         present in dev mode only: its tokens are trusted and its endpoints served
+     * @param ephemeralTemporal Temporal keeps nothing across restarts (dev mode's in-memory server): approvals
+     *                          left pending in PostgreSQL belong to workflows that are gone, so they are marked abandoned
      */
-    public static Broker start(GatehouseConfig config, Optional<DevIssuer> devIssuer, List<ReadinessCheck> extraReadiness) {
+    public static Broker start(GatehouseConfig config, Optional<DevIssuer> devIssuer, boolean ephemeralTemporal) {
         StorageSettings.Postgres pg = config.storage().postgres();
+        TemporalSettings temporalSettings = Objects.requireNonNull(config.temporal(), "the temporal settings are required");
+        PayloadKey payloadKey = PayloadKey.parse(temporalSettings.payloadKey(), "temporal.payloadKey");
         Database database = Database.open(new DatabaseSettings(pg.url(), pg.user(), pg.password(), pg.maxPoolSize(),
                 Duration.ofSeconds(10)));
-        AuditWriter auditWriter = null;
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        started.push(database);
         try {
             URI publicUrl = config.server().effectivePublicUrl(config.server().port());
             String audience = Audience.of(publicUrl);
@@ -96,29 +120,83 @@ public final class Broker implements AutoCloseable {
             TokenVerifier tokens = new TokenVerifier(issuers, config.upstreams().stream()
                     .map(u -> audience + "/" + u.name()).collect(Collectors.toSet()));
             ObjectMapper json = new ObjectMapper();
-            auditWriter = new AuditWriter(database.writerJdbi(), WriterSettings.defaults());
-            Recorder recorder = new Recorder(auditWriter, MaskingConfig.compile(config.masking()), config.upstreams().stream()
+            AuditWriter auditWriter = new AuditWriter(database.writerJdbi(), WriterSettings.defaults());
+            started.push(auditWriter);
+            MaskingProfiles masking = MaskingConfig.compile(config.masking());
+            Recorder recorder = new Recorder(auditWriter, masking, config.upstreams().stream()
                     .filter(UpstreamSettings::auditFailOpen).map(UpstreamSettings::name).collect(Collectors.toSet()));
-            SessionDirectory sessions = new SessionDirectory(new SessionStore(database), recorder::sessionEnded);
+            SessionStore sessionStore = new SessionStore(database);
+            SessionDirectory sessions = new SessionDirectory(sessionStore, recorder::sessionEnded);
             OriginPolicy origins = new OriginPolicy(publicUrl, config.server().allowedOrigins(), devIssuer.isPresent());
             PolicyHolder policy = new PolicyHolder(PolicySet.compile(config.policies()));
-            McpEndpoint mcp = McpEndpoint.create(config.upstreams(), sessions, recorder, policy, tokens, origins, json, config.server(),
-                    audience);
-            List<ReadinessCheck> readiness = new ArrayList<>();
-            readiness.add(new ReadinessCheck("postgres", database::isReachable));
-            readiness.addAll(extraReadiness);
+
+            ApprovalStore approvals = new ApprovalStore(database.jdbi());
+            if (ephemeralTemporal) {
+                abandonLostApprovals(approvals, "the in-memory Temporal server of the dev stack was restarted and lost its workflow");
+                // At shutdown, once the worker has stopped: the workflows die with the in-memory server, and the
+                // record says so rather than leaving them "pending".
+                started.push(() -> abandonLostApprovals(approvals,
+                        "the dev stack stopped and its in-memory Temporal server lost the workflow"));
+            }
+            Map<String, UpstreamClient> clients = McpEndpoint.clients(config.upstreams());
+            TemporalConnection temporal = TemporalConnection.to(temporalSettings.target());
+            started.push(temporal);
+            ensureSearchAttributes(temporal, temporalSettings.namespace());
+            TemporalRuntime runtime = TemporalRuntime.create(temporal, temporalSettings.namespace(), temporalSettings.taskQueue(),
+                    payloadKey, new GatedCallActivities(
+                            new ApprovalRecordActivitiesImpl(approvals, auditWriter),
+                            new NotifyActivitiesImpl(List.of(new WebInboxChannel(approvals), new LogChannel()), approvals),
+                            new GatedCallForwarder(clients, sessionStore, masking::profile)));
+            GatedCalls gatedCalls = GatedCalls.create(runtime.client(), runtime.taskQueue(), approvals, config.approvers(),
+                    masking.profile(MaskingProfiles.DEFAULT), config.upstreams().stream()
+                            .collect(Collectors.toMap(UpstreamSettings::name, UpstreamSettings::timeout)), config.gatedCalls());
+            McpEndpoint mcp = McpEndpoint.create(config.upstreams(), clients, sessions, recorder, policy, gatedCalls, tokens, origins,
+                    json, config.server(), audience);
+            // The worker outlives the endpoint and its upstream clients only by the shutdown order below.
+            started.push(mcp);
+            runtime.start();
+            started.push(runtime);
+            List<ReadinessCheck> readiness = List.of(
+                    new ReadinessCheck("postgres", database::isReachable),
+                    new ReadinessCheck("temporal", temporal::isServing));
+            String api = publicUrl + "/api";
             BrokerHttp http = BrokerHttp.start(new BrokerHttp.Parts(
                     config.server().host(), config.server().port(), publicUrl, mcp,
                     config.upstreams().stream().map(UpstreamSettings::name).collect(Collectors.toCollection(LinkedHashSet::new)),
                     new LinkedHashSet<>(tokens.issuers()), readiness, devIssuer,
-                    RecordingApi.over(database.jdbi(), tokens, config.roles(), publicUrl + "/api", json), json));
-            return new Broker(database, auditWriter, mcp, http, publicUrl, policy);
+                    RecordingApi.over(database.jdbi(), tokens, config.roles(), api, json),
+                    new ApprovalsApi(gatedCalls, approvals, config.approvers(), tokens, config.roles(), api, json), json));
+            started.push(http);
+            // First at shutdown: held calls must not keep the HTTP server from stopping until someone approves.
+            started.push(mcp::releaseHeldCalls);
+            return new Broker(started, publicUrl, policy, http);
         } catch (RuntimeException e) {
-            if (auditWriter != null) {
-                auditWriter.close();
-            }
-            database.close();
+            closeAll(started);
             throw e;
+        }
+    }
+
+    /**
+     * Every gated-call workflow sets the search attributes, and a workflow whose attributes the
+     * namespace lacks cannot make progress: register them (idempotent), and when this broker may not
+     * (a cluster that keeps operator rights to itself), say loudly what to run.
+     */
+    private static void ensureSearchAttributes(TemporalConnection temporal, String namespace) {
+        try {
+            SearchAttributeRegistration.registerAll(temporal, namespace);
+        } catch (RuntimeException e) {
+            log.warn("could not register the gated-call search attributes in Temporal namespace {} ({}); unless they exist"
+                    + " already, approval workflows cannot run: register them as the README's 'Temporal search attributes'"
+                    + " section shows", namespace, e.getMessage());
+        }
+    }
+
+    private static void abandonLostApprovals(ApprovalStore approvals, String why) {
+        int abandoned = approvals.abandonPending(why);
+        if (abandoned > 0) {
+            log.warn("{} approval(s) were still pending when the dev stack last stopped; {}, so they can never be decided"
+                    + " and are marked abandoned (dev mode is not durable: run 'gatehouse serve' with a Temporal cluster to keep"
+                    + " approvals across restarts)", abandoned, why);
         }
     }
 
@@ -135,15 +213,26 @@ public final class Broker implements AutoCloseable {
         return http.port();
     }
 
+    /**
+     * Stops accepting requests, lets the worker finish its tasks, closes the upstream clients, then
+     * commits every recorded event before the database goes: every answered request is on record.
+     */
     @Override
     public void close() {
         if (reloader != null) {
             reloader.close();
         }
-        http.close();
-        mcp.close();
-        // After the HTTP server: every event of every answered request is committed before close returns.
-        auditWriter.close();
-        database.close();
+        closeAll(parts);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> parts) {
+        while (!parts.isEmpty()) {
+            AutoCloseable part = parts.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                log.warn("failed to stop {} cleanly: {}", part.getClass().getSimpleName(), e.toString());
+            }
+        }
     }
 }

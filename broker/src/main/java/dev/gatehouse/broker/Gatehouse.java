@@ -7,13 +7,11 @@ import dev.gatehouse.broker.config.ConfigException;
 import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
 import dev.gatehouse.broker.dev.DevStack;
-import dev.gatehouse.broker.http.ReadinessCheck;
 import dev.gatehouse.broker.policy.Decision;
 import dev.gatehouse.broker.policy.PolicyConfigCheck;
 import dev.gatehouse.broker.recording.MaskingConfig;
 import dev.gatehouse.broker.policy.PolicyInput;
 import dev.gatehouse.broker.policy.PolicySet;
-import dev.gatehouse.broker.temporal.TemporalConnection;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -124,6 +122,7 @@ public final class Gatehouse {
         out.println("  Dev tokens:        curl -s -X POST " + base + "/dev/token -d sub=alice -d groups=agents,dba -d email=alice@example.com");
         out.println("  Temporal:          " + stack.temporalTarget() + "   (embedded, namespace default)");
         out.println("  PostgreSQL:        " + stack.jdbcUrl() + "   (embedded)");
+        out.println("  Payload key:       " + stack.payloadKey() + "   (generated for this run; Temporal payloads are encrypted with it)");
         out.println("  Dev token (sub=dev-agent, groups=agents, valid 8 h):");
         out.println("    " + token);
         out.println("  Note: dev mode is not durable; sessions, records and pending approvals are lost on exit.");
@@ -142,15 +141,11 @@ public final class Gatehouse {
             throw new ConfigException(new dev.gatehouse.broker.config.ConfigProblem(command.config().toString(), 0, "temporal",
                     "serve needs temporal.target (dev mode is the one that embeds Temporal)"));
         }
-        TemporalConnection temporal = TemporalConnection.to(config.temporal().target());
-        Broker broker = Broker.start(config, Optional.empty(), List.of(new ReadinessCheck("temporal", temporal::isServing)));
+        Broker broker = Broker.start(config, Optional.empty(), false);
         broker.watchPolicies(command.config(), loader, config);
         out.println("Gatehouse is ready on " + broker.publicUrl() + " (port " + broker.port() + ")");
         out.flush();
-        awaitShutdown(() -> {
-            broker.close();
-            temporal.close();
-        }, out);
+        awaitShutdown(broker, out);
         return 0;
     }
 

@@ -12,6 +12,8 @@ public enum EventKind {
     REFUSAL,
     SESSION_START,
     SESSION_END,
+    /** A step in the life of an approval-gated call: pending, a decision, the outcome. */
+    APPROVAL,
     /** Anything else worth keeping in the chain, e.g. that events were written late after an outage. */
     NOTE;
 

@@ -14,7 +14,9 @@ public record SessionFilter(Optional<String> caller, Optional<String> group, Opt
 
     /** The outcomes the broker records on sessions; a new one must be added here to be filterable. */
     public static final Set<String> OUTCOMES = Set.of("allowed", "denied", "refused", "error", "approval-required",
-            "insufficient-scope", "fail-open");
+            "insufficient-scope", "fail-open",
+            // how approvals ended (the approval's outcome event) and how held calls were refused
+            "approved", "expired", "cancelled", "approval-denied", "approval-expired", "approval-limit", "approval-unavailable");
 
     public SessionFilter {
         caller = nonBlank(caller, "caller");

@@ -15,6 +15,7 @@ public final class ApiRefusal extends RuntimeException {
         UNAUTHENTICATED(401, "unauthenticated"),
         FORBIDDEN(403, "forbidden"),
         NOT_FOUND(404, "not_found"),
+        CONFLICT(409, "conflict"),
         UNAVAILABLE(503, "unavailable");
 
         private final int httpStatus;

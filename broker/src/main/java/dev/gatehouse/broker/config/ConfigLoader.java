@@ -284,6 +284,10 @@ public final class ConfigLoader {
                     }
                 }
             }
+            if (config.temporal() != null && config.temporal().payloadKey() == null) {
+                problems.add(at("temporal.payloadKey", "is required (every Temporal payload is encrypted with it); generate one with:"
+                        + " openssl rand -base64 32 and pass it in as \"${env:GATEHOUSE_PAYLOAD_KEY}\""));
+            }
             return problems;
         }
 

@@ -18,7 +18,8 @@ public record GatehouseConfig(
         MaskingSettings masking,
         RoleSettings roles,
         StorageSettings storage,
-        TemporalSettings temporal) {
+        TemporalSettings temporal,
+        GatedCallSettings gatedCalls) {
 
     public GatehouseConfig {
         server = server == null ? ServerSettings.defaults() : server;
@@ -29,6 +30,7 @@ public record GatehouseConfig(
         channels = channels == null ? ChannelSettings.none() : channels;
         masking = masking == null ? MaskingSettings.none() : masking;
         roles = roles == null ? RoleSettings.none() : roles;
+        gatedCalls = gatedCalls == null ? GatedCallSettings.defaults() : gatedCalls;
     }
 
     public Optional<UpstreamSettings> upstream(String name) {
@@ -36,19 +38,19 @@ public record GatehouseConfig(
     }
 
     public GatehouseConfig withServer(ServerSettings newServer) {
-        return new GatehouseConfig(newServer, identity, upstreams, approvers, policies, channels, masking, roles, storage, temporal);
+        return new GatehouseConfig(newServer, identity, upstreams, approvers, policies, channels, masking, roles, storage, temporal, gatedCalls);
     }
 
     /** This configuration with {@code other}'s policies: compares everything but the policies. */
     public GatehouseConfig withPoliciesOf(GatehouseConfig other) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, other.policies, channels, masking, roles, storage, temporal);
+        return new GatehouseConfig(server, identity, upstreams, approvers, other.policies, channels, masking, roles, storage, temporal, gatedCalls);
     }
 
     public GatehouseConfig withStorage(StorageSettings newStorage) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, newStorage, temporal);
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, newStorage, temporal, gatedCalls);
     }
 
     public GatehouseConfig withTemporal(TemporalSettings newTemporal) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, storage, newTemporal);
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, storage, newTemporal, gatedCalls);
     }
 }

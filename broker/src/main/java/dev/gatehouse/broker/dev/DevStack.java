@@ -7,8 +7,6 @@ import dev.gatehouse.broker.config.GatehouseConfig;
 import dev.gatehouse.broker.config.HttpUrl;
 import dev.gatehouse.broker.config.StorageSettings;
 import dev.gatehouse.broker.config.TemporalSettings;
-import dev.gatehouse.broker.http.ReadinessCheck;
-import dev.gatehouse.broker.temporal.TemporalConnection;
 import io.temporal.testserver.TestServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -38,6 +35,8 @@ public final class DevStack implements AutoCloseable {
     /** What to start. Port 0 picks a free port; the config file, when given, supplies upstreams and policies. */
     public record Options(String host, int port, int temporalPort, Optional<Path> config) {
     }
+
+    private static final String DEV_NAMESPACE = "default";
 
     private final Deque<AutoCloseable> parts;
     private final Broker broker;
@@ -68,7 +67,7 @@ public final class DevStack implements AutoCloseable {
         URI publicUrl = broker.publicUrl();
         GatehouseConfig replica = effective.withServer(effective.server().withPort(port)
                 .withPublicUrl(HttpUrl.parse(publicUrl.toString())));
-        return Broker.start(replica, Optional.of(issuer), List.of());
+        return Broker.start(replica, Optional.of(issuer), false);
     }
 
     public static DevStack start(Options options, ConfigLoader loader) {
@@ -90,8 +89,6 @@ public final class DevStack implements AutoCloseable {
             String jdbcUrl = database.jdbcUrl();
             started.push(join(temporalServer, "embedded Temporal server"));
             String temporalTarget = "127.0.0.1:" + temporalPort;
-            TemporalConnection temporal = TemporalConnection.to(temporalTarget);
-            started.push(temporal);
 
             int port = options.port() == 0 ? FreePort.pick() : options.port();
             URI publicUrl = config.server().effectivePublicUrl(port);
@@ -99,9 +96,8 @@ public final class DevStack implements AutoCloseable {
             GatehouseConfig effective = config
                     .withServer(config.server().withPort(port).withHost(options.host()))
                     .withStorage(new StorageSettings(new StorageSettings.Postgres(jdbcUrl, "postgres", "", 8)))
-                    .withTemporal(new TemporalSettings(temporalTarget, "default", null, null));
-            Broker broker = Broker.start(effective, Optional.of(issuer),
-                    List.of(new ReadinessCheck("temporal", temporal::isServing)));
+                    .withTemporal(new TemporalSettings(temporalTarget, DEV_NAMESPACE, generatedPayloadKey(), null));
+            Broker broker = Broker.start(effective, Optional.of(issuer), true);
             started.push(broker);
             GatehouseConfig asLoaded = config;
             options.config().ifPresent(file -> broker.watchPolicies(file, loader, asLoaded));
@@ -114,6 +110,13 @@ public final class DevStack implements AutoCloseable {
             closeAll(started);
             throw e;
         }
+    }
+
+    /** A key for this run only: the in-memory Temporal server, and every payload it holds, lives no longer. */
+    private static String generatedPayloadKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
     }
 
     private static <T> T join(CompletableFuture<T> part, String name) {
@@ -179,6 +182,11 @@ public final class DevStack implements AutoCloseable {
 
     public String temporalTarget() {
         return temporalTarget;
+    }
+
+    /** The payload key generated for this run (base64), which Temporal payloads are encrypted with. */
+    public String payloadKey() {
+        return effective.temporal().payloadKey();
     }
 
     public String jdbcUrl() {

@@ -1,6 +1,7 @@
 package dev.gatehouse.broker.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.api.ApprovalsApi;
 import dev.gatehouse.broker.api.RecordingApi;
 import dev.gatehouse.broker.dev.DevIssuer;
 import dev.gatehouse.broker.mcp.McpEndpoint;
@@ -47,6 +48,7 @@ public final class BrokerHttp implements AutoCloseable {
             List<ReadinessCheck> readiness,
             Optional<DevIssuer> devIssuer,
             RecordingApi recording,
+            ApprovalsApi approvals,
             ObjectMapper json) {
     }
 
@@ -75,6 +77,7 @@ public final class BrokerHttp implements AutoCloseable {
             routes.get("/.well-known/oauth-protected-resource/mcp/{upstream}", ctx -> resourceMetadata(ctx, parts));
             routes.get("/.well-known/oauth-protected-resource", ctx -> resourceMetadata(ctx, parts));
             parts.recording().register(routes);
+            parts.approvals().register(routes);
             parts.devIssuer().ifPresent(dev -> DevIssuerRoutes.register(routes, dev));
         });
         app.start();

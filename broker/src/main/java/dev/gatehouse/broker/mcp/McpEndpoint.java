@@ -9,6 +9,8 @@ import dev.gatehouse.activities.forward.UpstreamTarget;
 import dev.gatehouse.broker.auth.TokenVerifier;
 import dev.gatehouse.broker.config.ServerSettings;
 import dev.gatehouse.broker.config.UpstreamSettings;
+import dev.gatehouse.broker.approval.GatedCalls;
+import dev.gatehouse.broker.policy.Decision;
 import dev.gatehouse.broker.policy.PolicyHolder;
 import dev.gatehouse.broker.recording.ExchangeRecording;
 import dev.gatehouse.broker.recording.Recorder;
@@ -33,6 +35,7 @@ public final class McpEndpoint implements AutoCloseable {
     private final SessionDirectory sessions;
     private final Recorder recorder;
     private final PolicyGate policy;
+    private final HeldCallStream heldCalls;
     private final TokenVerifier tokens;
     private final OriginPolicy origins;
     private final ObjectMapper json;
@@ -41,13 +44,14 @@ public final class McpEndpoint implements AutoCloseable {
     private final String resourceBase;
 
     McpEndpoint(Map<String, UpstreamChannel> channels, SessionDirectory sessions, Recorder recorder, PolicyGate policy,
-                TokenVerifier tokens,
+                HeldCallStream heldCalls, TokenVerifier tokens,
                 OriginPolicy origins,
                 ObjectMapper json, long maxRequestBytes, StreamKeepAlive keepAlive, String resourceBase) {
         this.channels = Map.copyOf(channels);
         this.sessions = sessions;
         this.recorder = recorder;
         this.policy = policy;
+        this.heldCalls = heldCalls;
         this.tokens = tokens;
         this.origins = origins;
         this.json = json;
@@ -62,23 +66,33 @@ public final class McpEndpoint implements AutoCloseable {
      * @param resourceBase {@code <publicUrl>/mcp}: an upstream's resource URI, which a token may name as its audience,
      *                     is this plus {@code /<name>}
      */
-    public static McpEndpoint create(java.util.List<UpstreamSettings> upstreams, SessionDirectory sessions, Recorder recorder,
-                                     PolicyHolder policy,
+    public static McpEndpoint create(java.util.List<UpstreamSettings> upstreams, Map<String, UpstreamClient> clients,
+                                     SessionDirectory sessions, Recorder recorder, PolicyHolder policy, GatedCalls gatedCalls,
                                      TokenVerifier tokens, OriginPolicy origins, ObjectMapper json, ServerSettings server,
                                      String resourceBase) {
         Map<String, UpstreamChannel> channels = new java.util.LinkedHashMap<>();
         int maxMessage = server.maxMessageSize().asIntBytes();
         StreamKeepAlive keepAlive = new StreamKeepAlive(server.keepAliveInterval());
         for (UpstreamSettings upstream : upstreams) {
-            UpstreamClient client = new UpstreamClient(new UpstreamTarget(upstream.name(), upstream.url().uri(),
-                    upstream.headers(), upstream.connectTimeout(), upstream.timeout(), upstream.idleTimeout()));
+            UpstreamClient client = clients.get(upstream.name());
             channels.put(upstream.name(), switch (upstream.transport()) {
                 case STREAMABLE_HTTP -> new StreamableHttpChannel(client, sessions, maxMessage, keepAlive);
                 case SSE -> new LegacySseChannel(client, sessions, maxMessage, keepAlive);
             });
         }
-        return new McpEndpoint(channels, sessions, recorder, new PolicyGate(policy, json), tokens, origins, json, server.maxRequestSize().bytes(),
+        return new McpEndpoint(channels, sessions, recorder, new PolicyGate(policy, json),
+                new HeldCallStream(gatedCalls, server.keepAliveInterval()), tokens, origins, json, server.maxRequestSize().bytes(),
                 keepAlive, resourceBase);
+    }
+
+    /** One client per upstream, shared by the proxy and the gated-call forwarder; the endpoint closes them. */
+    public static Map<String, UpstreamClient> clients(java.util.List<UpstreamSettings> upstreams) {
+        Map<String, UpstreamClient> clients = new java.util.LinkedHashMap<>();
+        for (UpstreamSettings upstream : upstreams) {
+            clients.put(upstream.name(), new UpstreamClient(new UpstreamTarget(upstream.name(), upstream.url().uri(),
+                    upstream.headers(), upstream.connectTimeout(), upstream.timeout(), upstream.idleTimeout())));
+        }
+        return clients;
     }
 
     public void post(Context ctx) {
@@ -93,9 +107,17 @@ public final class McpEndpoint implements AutoCloseable {
             if (message.isInitialize() && exchange.session().isEmpty()) {
                 exchange.startSession(message, sessions);
             }
-            policy.check(exchange, message);
+            Optional<Decision.Approve> gated = policy.check(exchange, message);
             exchange.recordClientMessage(message);
             recorded = true;
+            if (gated.isPresent()) {
+                heldCalls.respond(exchange, message, gated.get());
+                return;
+            }
+            if ("notifications/cancelled".equals(message.method())) {
+                // Forwarded as well: the upstream may be working on the request (allowed calls), or ignores the id.
+                heldCalls.cancelled(exchange, message);
+            }
             channel(exchange).post(exchange, message, exchange.replies(message, policy.repliesFor(exchange, message)));
             // An answer without a body (202 for a notification or response) is acknowledged when this returns.
             exchange.confirmRecorded(message.id());
@@ -204,6 +226,11 @@ public final class McpEndpoint implements AutoCloseable {
         return new McpRefusal(McpRefusal.Reason.PAYLOAD_TOO_LARGE,
                 "the request body exceeds the limit of " + maxRequestBytes + " bytes (server.maxRequestSize)",
                 null, Map.of("limitBytes", maxRequestBytes), null);
+    }
+
+    /** Lets held approval-gated calls go (their callers are told to retry), so stopping need not wait for approvers. */
+    public void releaseHeldCalls() {
+        heldCalls.stop();
     }
 
     @Override

@@ -186,8 +186,17 @@ final class McpExchange {
     /** Writes one SSE {@code message} event holding {@code message}; false when the caller has gone. */
     boolean sendEvent(JsonNode message) {
         try {
+            return sendEventText(json.writeValueAsString(message));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serializes", e);
+        }
+    }
+
+    /** Writes one SSE {@code message} event holding the JSON-RPC message {@code text}; false when the caller has gone. */
+    boolean sendEventText(String text) {
+        try {
             OutputStream out = body();
-            out.write(("event: message\ndata: " + json.writeValueAsString(message) + "\n\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(("event: message\ndata: " + text + "\n\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             out.flush();
             return true;
         } catch (IOException e) {

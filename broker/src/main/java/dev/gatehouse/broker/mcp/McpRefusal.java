@@ -25,7 +25,8 @@ public final class McpRefusal extends RuntimeException {
         PAYLOAD_TOO_LARGE(413, -32014),
         // Policy outcomes are answers to a well-formed exchange: HTTP 200, so every MCP client shows the message.
         POLICY_DENIED(200, -32015),
-        APPROVAL_UNAVAILABLE(200, -32016),
+        // The approval workflow engine cannot be reached: the call is not held, a retry attaches to its approval.
+        APPROVAL_UNAVAILABLE(503, -32016),
         INSUFFICIENT_SCOPE(403, -32017),
         UPSTREAM_UNREACHABLE(502, -32030),
         UPSTREAM_REJECTED_CREDENTIALS(502, -32031),
@@ -33,6 +34,12 @@ public final class McpRefusal extends RuntimeException {
         UPSTREAM_PROTOCOL_ERROR(502, -32033),
         UPSTREAM_TIMEOUT(504, -32034),
         STORAGE_UNAVAILABLE(503, -32035),
+        // Outcomes of an approval-gated call, sent on its held stream (HTTP 200 was sent when holding began).
+        APPROVAL_DENIED(200, -32040),
+        APPROVAL_EXPIRED(200, -32041),
+        APPROVED_CALL_FAILED(200, -32042),
+        APPROVAL_FAILED(200, -32043),
+        TOO_MANY_PENDING_APPROVALS(429, -32044),
         IDENTITY_UNAVAILABLE(503, -32036);
 
         private final int httpStatus;
@@ -60,10 +67,13 @@ public final class McpRefusal extends RuntimeException {
         public String recordedOutcome() {
             return switch (this) {
                 case POLICY_DENIED -> "denied";
-                case APPROVAL_UNAVAILABLE -> "approval-required";
+                case APPROVAL_UNAVAILABLE, APPROVAL_FAILED -> "approval-unavailable";
+                case APPROVAL_DENIED -> "approval-denied";
+                case APPROVAL_EXPIRED -> "approval-expired";
+                case TOO_MANY_PENDING_APPROVALS -> "approval-limit";
                 case INSUFFICIENT_SCOPE -> "insufficient-scope";
                 case UPSTREAM_UNREACHABLE, UPSTREAM_REJECTED_CREDENTIALS, UPSTREAM_MESSAGE_TOO_LARGE, UPSTREAM_PROTOCOL_ERROR,
-                     UPSTREAM_TIMEOUT -> "error";
+                     UPSTREAM_TIMEOUT, APPROVED_CALL_FAILED -> "error";
                 default -> "refused";
             };
         }

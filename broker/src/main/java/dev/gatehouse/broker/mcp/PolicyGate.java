@@ -12,12 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Decides each {@code tools/call} (and {@code resources/read} / {@code prompts/get}, once a rule
  * names resources or prompts) before it is forwarded: allowed calls pass, denied ones are answered
- * with the rule and its reason. Approval-gated calls are refused until the gated-call workflow
- * exists: never silently allowed.
+ * with the rule and its reason, approval-gated ones are handed back to be held for their approval.
  */
 final class PolicyGate {
 
@@ -33,15 +33,18 @@ final class PolicyGate {
         this.json = json;
     }
 
-    /** Returns normally when the message may go upstream; throws the refusal otherwise. */
-    void check(McpExchange exchange, JsonRpcMessage message) {
+    /**
+     * Returns empty when the message may go upstream, the approval decision when it must wait for
+     * one; throws the refusal otherwise.
+     */
+    Optional<Decision.Approve> check(McpExchange exchange, JsonRpcMessage message) {
         PolicyInput.Target target = decidedTarget(message.method());
         if (!message.isRequest() || target == null) {
-            return;
+            return Optional.empty();
         }
         PolicySet current = policy.current();
         if (!current.governs(target)) {
-            return;
+            return Optional.empty();
         }
         String tool = message.target().orElseThrow(() -> new McpRefusal(McpRefusal.Reason.INVALID_REQUEST,
                 message.method() + " needs params." + (target == PolicyInput.Target.RESOURCE ? "uri" : "name"),
@@ -63,7 +66,7 @@ final class PolicyGate {
         exchange.recording().decided(message.method(), message.id(), tool, decision);
         switch (decision) {
             case Decision.Allow allow -> {
-                // forwarded by the caller of this method
+                return Optional.empty();
             }
             case Decision.Deny deny -> {
                 log.info("denied {} on {} for {} by policy '{}' ({})", tool, exchange.upstream(), exchange.caller().subject(),
@@ -82,13 +85,7 @@ final class PolicyGate {
                                 "scope", String.join(" ", scope.required())), null);
             }
             case Decision.Approve approve -> {
-                log.info("refused {} on {} for {}: policy '{}' requires approval, not yet available ({})", tool,
-                        exchange.upstream(), exchange.caller().subject(), approve.rule(), approve.policyVersion());
-                throw new McpRefusal(McpRefusal.Reason.APPROVAL_UNAVAILABLE,
-                        verb(target) + " '" + tool + "' requires approval by " + String.join(", ", approve.approval().approvers())
-                                + " (policy '" + approve.rule() + "'); approval-gated calls are not available in this version"
-                                + " of Gatehouse, so the call was not forwarded",
-                        message.id(), Map.of("policy", approve.rule(), "policyVersion", approve.policyVersion()), null);
+                return Optional.of(approve);
             }
         }
     }

@@ -6,8 +6,8 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.time.Duration;
 
 /**
- * The broker's connection to its Temporal cluster. Gated calls run there; for now the broker
- * uses it to report readiness. Thread-safe.
+ * The broker's connection to its Temporal cluster: gated calls run there through a
+ * {@link TemporalRuntime} built on it, and /readyz asks it whether the cluster answers. Thread-safe.
  */
 public final class TemporalConnection implements AutoCloseable {
 

@@ -352,7 +352,8 @@ class ConfigLoaderTest {
 
     @Test
     void theShippedExampleConfigurationIsValid() {
-        ConfigLoader withSecrets = new ConfigLoader(Map.of("CRM_MCP_TOKEN", "t", "PGPASSWORD", "p")::get);
+        ConfigLoader withSecrets = new ConfigLoader(Map.of("CRM_MCP_TOKEN", "t", "PGPASSWORD", "p",
+                "GATEHOUSE_PAYLOAD_KEY", "Q2mJlIPGMrZ2gWa/C+CP0Jd3Wjl5FPY2yD8QvMLhGE0=")::get);
         GatehouseConfig example = withSecrets.load(Path.of("..", "gatehouse.example.yaml"));
         assertThat(example.storage().postgres().url()).startsWith("jdbc:postgresql://");
         assertThat(example.temporal().target()).isEqualTo("temporal:7233");

@@ -139,13 +139,33 @@ class SdkClientThroughBrokerTest {
     }
 
     @Test
-    void refusesAnApprovalGatedCallRatherThanForwardingIt() {
-        try (McpSyncClient client = client(stack.token("agent-gated", "agents")).build()) {
+    void holdsAnApprovalGatedCallTellingWhomItWaitsForUntilApproved() throws Exception {
+        BlockingQueue<ProgressNotification> progress = new LinkedBlockingQueue<>();
+        try (McpSyncClient client = client(stack.token("agent-gated", "agents")).progressConsumer(progress::add)
+                .requestTimeout(Duration.ofSeconds(60)).build();
+             java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             client.initialize();
-            assertThatThrownBy(() -> client.callTool(new CallToolRequest("export_report", Map.of("steps", 20, "delayMs", 0))))
-                    .isInstanceOf(McpError.class)
-                    .hasMessageContaining("requires approval by dba (policy 'big exports need a DBA')")
-                    .hasMessageContaining("not forwarded");
+            // Its own thread: the SDK hands notifications to the common pool, which a blocked call there would starve.
+            java.util.concurrent.Future<CallToolResult> call = caller.submit(() ->
+                    client.callTool(CallToolRequest.builder().name("export_report")
+                            .arguments(Map.of("steps", 20, "delayMs", 0)).progressToken("gated-1").build()));
+            ProgressNotification waiting = progress.poll(30, TimeUnit.SECONDS);
+            assertThat(waiting).as("a progress notification while the call waits").isNotNull();
+            assertThat(waiting.progressToken()).isEqualTo("gated-1");
+            assertThat(waiting.message()).contains("waiting for approval apr-").contains("by dba (1 needed) until ");
+            String approvalId = waiting.message().replaceAll(".*(apr-[0-9a-f-]{36}).*", "$1");
+            assertThat(call).isNotDone();
+
+            java.net.http.HttpResponse<String> decided = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.baseUrl() + "/api/approvals/" + approvalId + "/decision"))
+                            .header("Authorization", "Bearer " + stack.token("dba", "staff"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"decision\":\"approve\",\"reason\":\"fine\"}"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
+
+            CallToolResult result = call.get(30, TimeUnit.SECONDS);
+            assertThat(((TextContent) result.content().getFirst()).text()).isEqualTo("Report exported: 20 parts.");
         }
     }
 

@@ -48,6 +48,13 @@ public final class RawMcp {
         return send(HttpRequest.newBuilder(endpoint).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** Posts without waiting: for requests the broker holds open (approval-gated calls). */
+    public java.util.concurrent.CompletableFuture<HttpResponse<String>> postAsync(String body) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint).POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(builder::header);
+        return http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     public HttpResponse<String> get() {
         return send(HttpRequest.newBuilder(endpoint).GET());
     }

@@ -1,0 +1,67 @@
+package dev.gatehouse.activities.approval;
+
+import dev.gatehouse.notifier.Announcement;
+import dev.gatehouse.notifier.CallSummary;
+import dev.gatehouse.notifier.DecisionSummary;
+import dev.gatehouse.notifier.NotifiedGroup;
+import dev.gatehouse.notifier.Settlement;
+import dev.gatehouse.workflows.gated.ApproverGroup;
+import dev.gatehouse.workflows.gated.Decision;
+import dev.gatehouse.workflows.gated.GatedCall;
+import dev.gatehouse.workflows.gated.GatedCallResult;
+import dev.gatehouse.workflows.gated.NoticeKind;
+import dev.gatehouse.workflows.gated.Verdict;
+
+import java.time.Instant;
+
+/** Translates the workflow's values into the notifier's, which knows nothing of Temporal. */
+final class NoticeValues {
+
+    private NoticeValues() {
+    }
+
+    static CallSummary call(GatedCall call, Instant deadline) {
+        String requester = call.requester().email().isEmpty() ? call.requester().subject() : call.requester().email();
+        return new CallSummary(call.approvalId(), requester, call.upstream(), call.method(), call.target(), call.argsPreview(),
+                call.policy().rule(), call.policy().policyVersion(), call.policy().required(), deadline);
+    }
+
+    /** The group as the policy snapshot describes it; a group it does not describe is reached only by channels that need nothing. */
+    static NotifiedGroup group(GatedCall call, String name) {
+        ApproverGroup group = call.policy().groups().get(name);
+        return group == null
+                ? new NotifiedGroup(name, java.util.List.of(), null, false)
+                : new NotifiedGroup(name, group.members(), blankToNull(group.slackChannel()), group.email());
+    }
+
+    static Announcement.Kind kind(NoticeKind kind) {
+        return switch (kind) {
+            case REQUEST -> Announcement.Kind.REQUEST;
+            case REMINDER -> Announcement.Kind.REMINDER;
+            case ESCALATION -> Announcement.Kind.ESCALATION;
+        };
+    }
+
+    /** The outcome for the channels; {@code deadline} is the approval's, as it was announced. */
+    static Settlement settlement(GatedCall call, GatedCallResult result, Instant deadline) {
+        Settlement.Outcome outcome = switch (result.outcome()) {
+            case APPROVED -> Settlement.Outcome.APPROVED;
+            case DENIED -> Settlement.Outcome.DENIED;
+            case EXPIRED -> Settlement.Outcome.EXPIRED;
+            case CANCELLED -> Settlement.Outcome.CANCELLED;
+            case PENDING -> throw new IllegalArgumentException("approval " + result.approvalId() + " is not settled");
+        };
+        return new Settlement(call(call, deadline), outcome, result.detail(),
+                result.decisions().stream().map(NoticeValues::decision).toList(), result.decidedAt());
+    }
+
+    private static DecisionSummary decision(Decision decision) {
+        return new DecisionSummary(decision.decider().display(),
+                decision.verdict() == Verdict.APPROVE ? DecisionSummary.Verdict.APPROVE : DecisionSummary.Verdict.DENY,
+                decision.reason(), decision.channel(), decision.at());
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

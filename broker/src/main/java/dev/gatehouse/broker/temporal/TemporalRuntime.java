@@ -1,0 +1,110 @@
+package dev.gatehouse.broker.temporal;
+
+import dev.gatehouse.workflows.codec.EncryptedDataConverter;
+import dev.gatehouse.workflows.codec.PayloadKey;
+import dev.gatehouse.workflows.gated.GatedCallWorkflowImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The broker's part of Temporal: a {@link WorkflowClient} whose payloads are encrypted with the
+ * payload key, and a worker on the task queue that runs {@code GatedCallWorkflowImpl} and the
+ * gated-call activities with the same encryption. Thread-safe. Closing it stops the worker; the
+ * {@link TemporalConnection} stays open for its owner to close.
+ */
+public final class TemporalRuntime implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TemporalRuntime.class);
+
+    /** How long {@link #close()} lets running workflow and activity tasks finish before interrupting them. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    private final WorkflowClient client;
+    private final WorkerFactory workers;
+    private final String taskQueue;
+    private final String keyId;
+
+    private TemporalRuntime(WorkflowClient client, WorkerFactory workers, String taskQueue, String keyId) {
+        this.client = client;
+        this.workers = workers;
+        this.taskQueue = taskQueue;
+        this.keyId = keyId;
+    }
+
+    /** A runtime for gated calls on {@code taskQueue} in {@code namespace}; its worker polls once {@link #start()}ed. */
+    public static TemporalRuntime create(TemporalConnection connection, String namespace, String taskQueue, PayloadKey key,
+                                         GatedCallActivities activities) {
+        Objects.requireNonNull(activities, "activities");
+        return create(connection, namespace, taskQueue, key, worker -> {
+            worker.registerWorkflowImplementationTypes(GatedCallWorkflowImpl.class);
+            worker.registerActivitiesImplementations(activities.implementations().toArray());
+        });
+    }
+
+    /** The same, with whatever {@code registrations} puts on the worker (tests run their own workflows). */
+    static TemporalRuntime create(TemporalConnection connection, String namespace, String taskQueue, PayloadKey key,
+                                  Consumer<Worker> registrations) {
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(taskQueue, "taskQueue");
+        Objects.requireNonNull(key, "key");
+        WorkflowClient client = WorkflowClient.newInstance(connection.stubs(), WorkflowClientOptions.newBuilder()
+                .setNamespace(namespace)
+                .setDataConverter(EncryptedDataConverter.of(key))
+                .build());
+        // A gated call waits for approval for minutes or hours. While it waits, its workflow stays in the
+        // worker's cache, and a cached workflow parks a workflow thread; on virtual threads a parked one
+        // costs a little heap instead of a platform thread's stack, so open approvals do not eat threads.
+        // Task executors (workflow tasks, activities: HTTP upstream calls, PostgreSQL writes) block on
+        // I/O and run on virtual threads too.
+        WorkerFactory workers = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+                .setUsingVirtualWorkflowThreads(true)
+                .build());
+        Worker worker = workers.newWorker(taskQueue, WorkerOptions.newBuilder()
+                .setUsingVirtualThreads(true)
+                .build());
+        registrations.accept(worker);
+        return new TemporalRuntime(client, workers, taskQueue, key.fingerprint());
+    }
+
+    /** Starts polling the task queue. */
+    public void start() {
+        workers.start();
+        log.info("Temporal worker polls task queue {} in namespace {}; payloads are encrypted with key {}",
+                taskQueue, client.getOptions().getNamespace(), keyId);
+    }
+
+    public WorkflowClient client() {
+        return client;
+    }
+
+    public String taskQueue() {
+        return taskQueue;
+    }
+
+    /**
+     * Stops polling and lets running tasks finish for up to {@link #SHUTDOWN_GRACE}, then interrupts
+     * what is left. Nothing is lost either way: an unfinished task times out on the server and runs
+     * again on another replica (or this one, after a restart).
+     */
+    @Override
+    public void close() {
+        workers.shutdown();
+        workers.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        if (!workers.isTerminated()) {
+            log.warn("Temporal worker on {} did not stop within {}; interrupting its tasks", taskQueue, SHUTDOWN_GRACE);
+            workers.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,626 @@
+package dev.gatehouse.broker.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.dev.EmbeddedDatabase;
+import dev.gatehouse.broker.testing.BrokerProcess;
+import dev.gatehouse.broker.testing.ChildJvm;
+import dev.gatehouse.broker.testing.CountingUpstream;
+import dev.gatehouse.broker.testing.FreePort;
+import dev.gatehouse.broker.testing.Poll;
+import dev.gatehouse.broker.testing.RawMcp;
+import dev.gatehouse.broker.testing.TemporalServerProcess;
+import dev.gatehouse.broker.testing.TestIdp;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.Implementation;
+import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
+import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.StreamSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Approval-gated calls end to end with every part real and the broker a separate process: PostgreSQL
+ * (embedded, in this JVM), Temporal's test server in a JVM of its own, an OIDC issuer, an official-SDK
+ * upstream that counts executions, and {@code gatehouse serve} in a child JVM that the last test kills
+ * with SIGKILL while twenty calls wait. Callers are the official MCP Java SDK client and raw HTTP;
+ * approvers use the decisions API.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class GatedCallProcessTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A fixed key, so a restarted broker reads the payloads of the workflows its predecessor started. */
+    private static final String PAYLOAD_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    private static final Duration BROKER_START = Duration.ofSeconds(60);
+    private static final Duration SOON = Duration.ofSeconds(20);
+
+    private final Path workDir = Path.of("target", "gated-call-process-test");
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+
+    private EmbeddedDatabase database;
+    private TemporalServerProcess temporal;
+    private TestIdp idp;
+    private CountingUpstream upstream;
+    private String classpath;
+    private Path config;
+    private URI base;
+    private String audience;
+    private int brokerStarts;
+    private volatile BrokerProcess broker;
+
+    @BeforeAll
+    void startEverything() throws IOException {
+        Files.createDirectories(workDir);
+        classpath = ChildJvm.snapshotClasspath(workDir.resolve("classpath"));
+        // The two slow starters need nothing from each other.
+        CompletableFuture<EmbeddedDatabase> postgres = CompletableFuture.supplyAsync(EmbeddedDatabase::start);
+        CompletableFuture<TemporalServerProcess> temporalServer = CompletableFuture.supplyAsync(() ->
+                TemporalServerProcess.start(classpath, workDir.resolve("temporal.log"), Duration.ofSeconds(60)));
+        try {
+            idp = TestIdp.start();
+            upstream = CountingUpstream.start();
+            database = postgres.join();
+            temporal = temporalServer.join();
+        } catch (RuntimeException e) {
+            postgres.thenAccept(EmbeddedDatabase::close);
+            temporalServer.thenAccept(TemporalServerProcess::close);
+            throw e;
+        }
+        int port = FreePort.pick();
+        base = URI.create("http://127.0.0.1:" + port);
+        audience = base + "/mcp";
+        config = workDir.resolve("gatehouse.yaml");
+        Files.writeString(config, """
+                server:
+                  port: %d
+                  host: 127.0.0.1
+                  publicUrl: %s
+                identity:
+                  issuers:
+                    - issuer: %s
+                      groupsClaim: groups
+                upstreams:
+                  - name: crm
+                    url: %s
+                approvers:
+                  dba: { members: [alice@example.com, bob@example.com, dave@example.com] }
+                policies:
+                  - name: deleting needs a DBA
+                    upstream: crm
+                    tools: ["delete_*"]
+                    action: approve
+                    approval: { approvers: [dba], required: 1, timeout: 30m }
+                  - name: purging is decided quickly or not at all
+                    upstream: crm
+                    tools: ["purge_*"]
+                    action: approve
+                    approval: { approvers: [dba], required: 1, timeout: 3s }
+                  - name: everything else
+                    action: allow
+                roles:
+                  auditors: [security]
+                gatedCalls:
+                  maxPendingPerCaller: 50
+                storage:
+                  postgres: { url: "%s", user: postgres, password: "" }
+                temporal:
+                  target: %s
+                  namespace: default
+                  payloadKey: "%s"
+                """.formatted(port, base, idp.issuer(), upstream.url(), database.jdbcUrl(), temporal.target(), PAYLOAD_KEY));
+        broker = startBroker();
+    }
+
+    @AfterAll
+    void stopEverything() {
+        // Each part on its own, so one that fails to stop does not leave the others running.
+        closeQuietly(broker);
+        closeQuietly(temporal);
+        closeQuietly(upstream);
+        closeQuietly(idp);
+        closeQuietly(database);
+        callers.shutdownNow();
+    }
+
+    /** A test that failed half-way through a restart must not take the others down with it. */
+    @BeforeEach
+    void brokerIsUp() {
+        if (!broker.isAlive()) {
+            broker = startBroker();
+        }
+    }
+
+    @Test
+    void approvedCallIsHeldThenAnsweredAndRecorded() throws Exception {
+        String requester = "agent-approved";
+        try (McpSyncClient client = sdkClient(requester)) {
+            client.initialize();
+            CompletableFuture<CallToolResult> call = callAsync(client, "delete_record", "a-1");
+
+            String approvalId = awaitPending(requester, "delete_record", "a-1");
+            assertThat(call).as("the call waits for its approval").isNotDone();
+            assertThat(upstream.deletions("a-1")).isZero();
+
+            HttpResponse<String> decided = decide("alice", approvalId, "approve", "ticket OPS-1");
+            assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
+            assertThat(JSON.readTree(decided.body()).path("status").asText()).isEqualTo("approved");
+
+            assertThat(text(call.get(30, TimeUnit.SECONDS))).isEqualTo("deleted a-1");
+            assertThat(upstream.deletions("a-1")).isEqualTo(1);
+
+            JsonNode approval = api("alice", "GET", "/api/approvals/" + approvalId, 200);
+            assertThat(approval.path("status").asText()).isEqualTo("approved");
+            assertThat(strings(approval.path("decidedBy"))).containsExactly("alice@example.com");
+            assertThat(approval.path("decisions")).hasSize(1);
+            JsonNode decision = approval.path("decisions").get(0);
+            assertThat(decision.path("approver").asText()).isEqualTo("alice@example.com");
+            assertThat(decision.path("decision").asText()).isEqualTo("approve");
+            assertThat(decision.path("reason").asText()).isEqualTo("ticket OPS-1");
+            assertThat(decision.path("channel").asText()).isEqualTo("api");
+
+            String sessionId = onlySessionOf(requester);
+            List<JsonNode> events = events(sessionId);
+            assertThat(events).as("the request as it arrived")
+                    .anyMatch(e -> e.path("kind").asText().equals("message") && e.path("method").asText().equals("tools/call")
+                            && e.path("target").asText().equals("delete_record")
+                            && e.path("payload").path("params").path("arguments").path("id").asText().equals("a-1"));
+            List<String> steps = events.stream()
+                    .filter(e -> e.path("kind").asText().equals("approval")
+                            && e.path("payload").path("approvalId").asText().equals(approvalId))
+                    .map(e -> e.path("payload").path("step").asText())
+                    .toList();
+            assertThat(steps).containsExactly("pending", "decision", "outcome");
+            JsonNode outcome = events.stream().filter(e -> e.path("kind").asText().equals("approval")
+                    && e.path("payload").path("step").asText().equals("outcome")).findFirst().orElseThrow();
+            assertThat(outcome.path("payload").path("outcome").asText()).isEqualTo("approved");
+            assertThat(strings(outcome.path("payload").path("decidedBy"))).containsExactly("alice@example.com");
+            assertThat(api("auditor", "GET", "/api/sessions/" + sessionId + "/verify", 200).path("intact").asBoolean())
+                    .as("the session's hash chain verifies").isTrue();
+        }
+    }
+
+    @Test
+    void deniedCallGetsTheDeciderAndReason() throws Exception {
+        String requester = "agent-denied";
+        try (McpSyncClient client = sdkClient(requester)) {
+            client.initialize();
+            CompletableFuture<CallToolResult> call = callAsync(client, "delete_record", "d-1");
+            String approvalId = awaitPending(requester, "delete_record", "d-1");
+
+            HttpResponse<String> decided = decide("bob", approvalId, "deny", "not during the freeze");
+            assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
+
+            assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(McpError.class)
+                    .hasMessageContaining("call to 'delete_record' denied by bob@example.com: not during the freeze");
+            assertThat(upstream.deletions("d-1")).isZero();
+            JsonNode approval = api("bob", "GET", "/api/approvals/" + approvalId, 200);
+            assertThat(approval.path("status").asText()).isEqualTo("denied");
+            assertThat(strings(approval.path("decidedBy"))).containsExactly("bob@example.com");
+        }
+    }
+
+    @Test
+    void expiredCallSaysSo() throws Exception {
+        String requester = "agent-expiring";
+        try (McpSyncClient client = sdkClient(requester)) {
+            client.initialize();
+            CompletableFuture<CallToolResult> call = callAsync(client, "purge_record", "p-1");
+            String approvalId = awaitPending(requester, "purge_record", "p-1");
+
+            assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(McpError.class)
+                    .hasMessageContaining("call to 'purge_record' expired waiting for approval: no decision within 3s");
+            assertThat(upstream.runs("purge_record", "p-1")).isZero();
+            assertThat(api("alice", "GET", "/api/approvals/" + approvalId, 200).path("status").asText()).isEqualTo("expired");
+            HttpResponse<String> late = decide("alice", approvalId, "approve", "sorry, was at lunch");
+            assertThat(late.statusCode()).as(late.body()).isEqualTo(409);
+            assertThat(late.body()).contains("expired");
+        }
+    }
+
+    /**
+     * Bob is a DBA, but not for his own call (403). Carol is in no approver group and no role: for her
+     * the approval does not exist (404, the same answer as for an unknown id, so ids reveal nothing).
+     * Once Alice has approved, Dave, a DBA too, is told who beat him to it (409).
+     */
+    @Test
+    void selfApprovalAndStrangersAreRefused() throws Exception {
+        String requester = "bob";
+        try (McpSyncClient client = sdkClient(requester, "agents", "staff")) {
+            client.initialize();
+            CompletableFuture<CallToolResult> call = callAsync(client, "delete_record", "s-1");
+            String approvalId = awaitPending(requester, "delete_record", "s-1");
+
+            HttpResponse<String> own = decide("bob", approvalId, "approve", "trust me");
+            assertThat(own.statusCode()).as(own.body()).isEqualTo(403);
+            assertThat(own.body()).contains("bob@example.com made this call and cannot decide it");
+
+            HttpResponse<String> stranger = decide("carol", approvalId, "approve", "why not");
+            assertThat(stranger.statusCode()).as(stranger.body()).isEqualTo(404);
+            assertThat(send("carol", "GET", "/api/approvals/" + approvalId, null).statusCode()).isEqualTo(404);
+            assertThat(approvals("carol", "pending")).noneMatch(a -> a.path("id").asText().equals(approvalId));
+            assertThat(call).as("refused decisions leave the call waiting").isNotDone();
+
+            HttpResponse<String> approved = decide("alice", approvalId, "approve", "");
+            assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+            HttpResponse<String> late = decide("dave", approvalId, "approve", "me too");
+            assertThat(late.statusCode()).as(late.body()).isEqualTo(409);
+            assertThat(late.body()).contains("already approved by alice@example.com");
+
+            assertThat(text(call.get(30, TimeUnit.SECONDS))).isEqualTo("deleted s-1");
+            assertThat(upstream.deletions("s-1")).isEqualTo(1);
+            assertThat(strings(api("alice", "GET", "/api/approvals/" + approvalId, 200).path("decidedBy")))
+                    .containsExactly("alice@example.com");
+        }
+    }
+
+    @Test
+    void clientDisconnectsAndReattachesByRetrying() throws Exception {
+        String requester = "agent-flaky";
+        RawMcp raw = new RawMcp(URI.create(base + "/mcp/crm")).bearer(token(requester, "agents"));
+        RawMcp session = raw.with("Mcp-Session-Id", raw.initialize()).with("MCP-Protocol-Version", "2025-11-25");
+        assertThat(session.post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").statusCode()).isEqualTo(202);
+
+        // The first attempt: read until the broker says what the call waits for, then drop the connection.
+        HttpRequest first = HttpRequest.newBuilder(URI.create(base + "/mcp/crm"))
+                .header("Authorization", "Bearer " + token(requester, "agents"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("Mcp-Session-Id", session.sessionId())
+                .header("MCP-Protocol-Version", "2025-11-25")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"delete_record",
+                         "arguments":{"id":"r-1"},"_meta":{"progressToken":"r-1-wait"}}}"""))
+                .build();
+        HttpResponse<InputStream> held = http.send(first, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(held.statusCode()).isEqualTo(200);
+        assertThat(held.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        String progress;
+        try (InputStream body = held.body()) {
+            progress = firstDataLine(body);
+        }
+        JsonNode waiting = JSON.readTree(progress);
+        assertThat(waiting.path("method").asText()).isEqualTo("notifications/progress");
+        assertThat(waiting.path("params").path("progressToken").asText()).isEqualTo("r-1-wait");
+        assertThat(waiting.path("params").path("message").asText()).contains("waiting for approval apr-").contains("by dba");
+        String approvalId = awaitPending(requester, "delete_record", "r-1");
+        assertThat(waiting.path("params").path("message").asText()).contains(approvalId);
+
+        assertThat(decide("alice", approvalId, "approve", "go").statusCode()).isEqualTo(200);
+        Poll.until("approval " + approvalId + " to read approved", SOON, () -> Optional.of(
+                api("alice", "GET", "/api/approvals/" + approvalId, 200)).filter(a -> a.path("status").asText().equals("approved")));
+
+        // The retry: the same call with a new JSON-RPC id gets the recorded answer at once, under its own id.
+        HttpResponse<String> retried = session.post("""
+                {"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"delete_record","arguments":{"id":"r-1"}}}""");
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+        assertThat(retried.body()).as("a replayed answer does not wait").doesNotContain("waiting for approval");
+        JsonNode answer = RawMcp.message(retried);
+        assertThat(answer.path("id").asInt()).isEqualTo(8);
+        assertThat(answer.path("result").path("content").get(0).path("text").asText()).isEqualTo("deleted r-1");
+        assertThat(upstream.deletions("r-1")).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentRetriesShareOneApproval() throws Exception {
+        String requester = "agent-herd";
+        int herd = 8;
+        CountDownLatch allHeld = new CountDownLatch(herd);
+        List<String> announced = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<McpSyncClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < herd; i++) {
+                McpSyncClient client = sdkClientSpec(token(requester, "agents"), Duration.ofSeconds(60))
+                        .progressConsumer((ProgressNotification p) -> {
+                            announced.add(p.message());
+                            allHeld.countDown();
+                        })
+                        .build();
+                client.initialize();
+                clients.add(client);
+            }
+            CountDownLatch go = new CountDownLatch(1);
+            List<CompletableFuture<CallToolResult>> calls = IntStream.range(0, herd)
+                    .mapToObj(i -> CompletableFuture.supplyAsync(() -> {
+                        awaitQuietly(go);
+                        return clients.get(i).callTool(CallToolRequest.builder().name("delete_record")
+                                .arguments(Map.of("id", "c-1")).progressToken("herd-" + i).build());
+                    }, callers))
+                    .toList();
+            go.countDown();
+
+            assertThat(allHeld.await(30, TimeUnit.SECONDS)).as("every call is held and told what it waits for").isTrue();
+            List<JsonNode> pending = pendingOf(requester, "delete_record", "c-1");
+            assertThat(pending).as("one approval for eight identical calls").hasSize(1);
+            String approvalId = pending.getFirst().path("id").asText();
+            assertThat(announced).hasSize(herd).allMatch(m -> m.contains("waiting for approval " + approvalId + " "));
+
+            assertThat(decide("alice", approvalId, "approve", "once is enough").statusCode()).isEqualTo(200);
+            for (CompletableFuture<CallToolResult> call : calls) {
+                assertThat(text(call.get(30, TimeUnit.SECONDS))).isEqualTo("deleted c-1");
+            }
+            assertThat(upstream.deletions("c-1")).isEqualTo(1);
+            assertThat(approvalsOf(requester)).hasSize(1);
+        } finally {
+            clients.forEach(McpSyncClient::close);
+        }
+    }
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void brokerKilledWhileTwentyCallsWaitLosesNothing() throws Exception {
+        String requester = "agent-fleet";
+        List<String> ids = IntStream.rangeClosed(1, 20).mapToObj(i -> "k-" + i).toList();
+        List<McpSyncClient> originals = new ArrayList<>();
+        List<CompletableFuture<CallToolResult>> held = new ArrayList<>();
+        try {
+            for (String id : ids) {
+                McpSyncClient client = sdkClient(requester);
+                client.initialize();
+                originals.add(client);
+                held.add(callAsync(client, "delete_record", id));
+            }
+            Poll.until("all 20 calls to be pending", Duration.ofSeconds(30), () -> Optional.of(approvalsOf(requester))
+                    .filter(list -> list.size() == 20 && list.stream().allMatch(a -> a.path("status").asText().equals("pending"))));
+
+            broker.kill();
+            for (CompletableFuture<CallToolResult> call : held) {
+                assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS)).as("a call whose broker died gets no answer")
+                        .isNotInstanceOf(java.util.concurrent.TimeoutException.class);
+            }
+            broker = startBroker();
+
+            List<JsonNode> survivors = approvalsOf(requester);
+            assertThat(survivors).hasSize(20).allMatch(a -> a.path("status").asText().equals("pending"));
+            assertThat(survivors).extracting(a -> argument(a, "id")).containsExactlyInAnyOrderElementsOf(ids);
+            for (JsonNode approval : survivors) {
+                HttpResponse<String> decided = decide("alice", approval.path("id").asText(), "approve", "after the crash");
+                assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
+            }
+
+            // Each caller retries in a new session, as a client whose connection died would.
+            List<CompletableFuture<String>> retries = ids.stream().map(id -> CompletableFuture.supplyAsync(() -> {
+                try (McpSyncClient retry = sdkClient(requester)) {
+                    retry.initialize();
+                    return text(retry.callTool(new CallToolRequest("delete_record", Map.of("id", id))));
+                }
+            }, callers)).toList();
+            for (int i = 0; i < ids.size(); i++) {
+                assertThat(retries.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("deleted " + ids.get(i));
+            }
+            assertThat(ids).allSatisfy(id -> assertThat(upstream.deletions(id)).as("runs of %s", id).isEqualTo(1));
+
+            try (Connection db = DriverManager.getConnection(database.jdbcUrl())) {
+                assertThat(count(db, "select count(*) from audit_approval where requester = ? and status = 'approved'", requester))
+                        .isEqualTo(20);
+                assertThat(count(db, "select count(*) from audit_approval where requester = ?", requester)).isEqualTo(20);
+                assertThat(count(db, """
+                        select count(*) from audit_event e join audit_approval a on a.session_id = e.session_id
+                         where a.requester = ? and e.kind = 'approval' and e.payload ->> 'approvalId' = a.id""", requester))
+                        .as("pending, decision and outcome of each approval in the chains").isEqualTo(60);
+                assertThat(count(db, "select count(*) from audit_approval_decision d join audit_approval a on a.id = d.approval_id"
+                        + " where a.requester = ? and d.approver = 'alice@example.com'", requester)).isEqualTo(20);
+            }
+            JsonNode verified = api("auditor", "GET", "/api/verify", 200);
+            assertThat(verified.path("intact").asBoolean()).as(verified.toString()).isTrue();
+        } finally {
+            originals.forEach(McpSyncClient::close);
+        }
+    }
+
+    // --- the parts ---
+
+    private BrokerProcess startBroker() {
+        brokerStarts++;
+        return BrokerProcess.serve(classpath, config, workDir.resolve("broker-" + brokerStarts + ".log"), BROKER_START);
+    }
+
+    /** A token as the IdP issues it: the subject's verified e-mail is {@code <subject>@example.com}. */
+    private String token(String subject, String... groups) {
+        return idp.sign(idp.claims(subject, audience, groups)
+                .claim("email", subject + "@example.com")
+                .claim("email_verified", true)
+                .build());
+    }
+
+    /** Who calls the API as whom: auditors are in group security, the others in none that gives a role. */
+    private String apiToken(String who) {
+        return who.equals("auditor") ? token("auditor", "security") : token(who, "staff");
+    }
+
+    private McpSyncClient sdkClient(String subject, String... groups) {
+        return sdkClientSpec(token(subject, groups.length == 0 ? new String[] {"agents"} : groups), Duration.ofSeconds(60)).build();
+    }
+
+    private McpClient.SyncSpec sdkClientSpec(String token, Duration requestTimeout) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(base.toString())
+                .endpoint("/mcp/crm")
+                .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
+                .addHttpRequestCustomizer((builder, method, uri, body, context) -> builder.header("Authorization", "Bearer " + token))
+                .build();
+        return McpClient.sync(transport)
+                .clientInfo(new Implementation("gated-call-process-test", "1.0"))
+                .requestTimeout(requestTimeout);
+    }
+
+    private CompletableFuture<CallToolResult> callAsync(McpSyncClient client, String tool, String id) {
+        return CompletableFuture.supplyAsync(() -> client.callTool(new CallToolRequest(tool, Map.of("id", id))), callers);
+    }
+
+    // --- the decisions and recording APIs ---
+
+    private HttpResponse<String> decide(String who, String approvalId, String decision, String reason) throws IOException {
+        return send(who, "POST", "/api/approvals/" + approvalId + "/decision",
+                JSON.writeValueAsString(Map.of("decision", decision, "reason", reason)));
+    }
+
+    /** Waits until the approval of this call shows up as pending to an approver, and returns its id. */
+    private String awaitPending(String requester, String tool, String id) {
+        return Poll.until("the approval of " + tool + " " + id + " by " + requester + " to be pending", SOON,
+                () -> pendingOf(requester, tool, id).stream().findFirst().map(a -> a.path("id").asText()));
+    }
+
+    /** An argument of the call as approvers see it: the preview holds the call's params (masked), arguments within. */
+    private static String argument(JsonNode approval, String name) {
+        return approval.path("argsPreview").path("arguments").path(name).asText();
+    }
+
+    private List<JsonNode> pendingOf(String requester, String tool, String id) {
+        return approvals("alice", "pending").stream()
+                .filter(a -> a.path("requester").path("subject").asText().equals(requester)
+                        && a.path("tool").asText().equals(tool)
+                        && argument(a, "id").equals(id))
+                .toList();
+    }
+
+    /** Every approval of {@code requester}'s calls, as an auditor sees them. */
+    private List<JsonNode> approvalsOf(String requester) {
+        return elements(api("auditor", "GET", "/api/approvals?limit=500", 200).path("approvals")).stream()
+                .filter(a -> a.path("requester").path("subject").asText().equals(requester))
+                .toList();
+    }
+
+    private List<JsonNode> approvals(String who, String status) {
+        return elements(api(who, "GET", "/api/approvals?status=" + status + "&limit=500", 200).path("approvals"));
+    }
+
+    private String onlySessionOf(String caller) {
+        List<JsonNode> sessions = elements(api("auditor", "GET", "/api/sessions?caller=" + caller, 200).path("sessions"));
+        assertThat(sessions).as("recorded sessions of %s", caller).hasSize(1);
+        return sessions.getFirst().path("id").asText();
+    }
+
+    private List<JsonNode> events(String sessionId) {
+        return elements(api("auditor", "GET", "/api/sessions/" + sessionId + "/events?limit=1000", 200).path("events"));
+    }
+
+    private JsonNode api(String who, String method, String path, int expectedStatus) {
+        HttpResponse<String> response = send(who, method, path, null);
+        assertThat(response.statusCode()).as("%s %s as %s: %s", method, path, who, response.body()).isEqualTo(expectedStatus);
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    private HttpResponse<String> send(String who, String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + apiToken(who))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // --- small things ---
+
+    /** Reads an SSE body up to its first {@code data:} line and returns that line's JSON. */
+    private static String firstDataLine(InputStream body) throws IOException {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+        String line;
+        while ((line = lines.readLine()) != null) {
+            if (line.startsWith("data:") && !line.substring(5).isBlank()) {
+                return line.substring(5).trim();
+            }
+        }
+        throw new AssertionError("the held stream ended without an event");
+    }
+
+    private static String text(CallToolResult result) {
+        assertThat(result.isError()).as("tool error: %s", result.content()).isNotEqualTo(Boolean.TRUE);
+        return ((TextContent) result.content().getFirst()).text();
+    }
+
+    private static List<JsonNode> elements(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false).toList();
+    }
+
+    private static List<String> strings(JsonNode array) {
+        return elements(array).stream().map(JsonNode::asText).toList();
+    }
+
+    private static long count(Connection db, String sql, String parameter) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement(sql)) {
+            query.setString(1, parameter);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable part) {
+        if (part == null) {
+            return;
+        }
+        try {
+            part.close();
+        } catch (Exception e) {
+            System.err.println("could not stop " + part.getClass().getSimpleName() + ": " + e);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.gatehouse.broker.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.dev.DemoUpstream;
+import dev.gatehouse.broker.testing.RawMcp;
+import dev.gatehouse.broker.testing.TestStack;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Approval-gated calls held by the real dev stack (embedded PostgreSQL and Temporal) in front of a
+ * real MCP upstream (the demo CRM): cancellation by the caller, the cap on a caller's waiting approvals, and
+ * who may see and decide what through the decisions API.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HeldCallTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private DemoUpstream upstream;
+    private TestStack stack;
+
+    @BeforeAll
+    void start() {
+        upstream = DemoUpstream.start(0);
+        stack = TestStack.start("""
+                upstreams:
+                  - name: crm
+                    url: %s
+                approvers:
+                  dba: { members: [alice@example.com, bob@example.com] }
+                  leads: { members: [lead@example.com] }
+                gatedCalls: { maxPendingPerCaller: 2 }
+                roles: { auditors: [security] }
+                policies:
+                  - name: deletes need a DBA
+                    upstream: crm
+                    tools: ["delete_*"]
+                    action: approve
+                    approval: { approvers: [dba], timeout: 10m }
+                  - name: the rest flows
+                    action: allow
+                """.formatted(upstream.url()));
+    }
+
+    @AfterAll
+    void stop() {
+        stack.close();
+        upstream.close();
+    }
+
+    @Test
+    void cancelsTheApprovalWhenTheCallerCancelsTheRequest() throws Exception {
+        RawMcp agent = session("agent-cancel");
+        CompletableFuture<HttpResponse<String>> held = agent.postAsync(call("c1", "delete_customer", "{\"id\":\"x-1\"}"));
+        JsonNode pending = awaitPending("agent-cancel");
+
+        HttpResponse<String> cancel = agent.post("""
+                {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c1","reason":"changed my mind"}}""");
+        assertThat(cancel.statusCode()).isEqualTo(202);
+
+        HttpResponse<String> ended = held.get(30, TimeUnit.SECONDS);
+        assertThat(ended.statusCode()).isEqualTo(200);
+        // MCP: no response follows a cancelled request; the stream just ends.
+        assertThat(ended.body()).doesNotContain("\"id\":\"c1\"");
+        assertThat(awaitStatus(pending.path("id").asText(), "cancelled").path("outcomeReason").asText()).contains("cancelled");
+    }
+
+    @Test
+    void refusesCallsBeyondTheCallersPendingCapNamingTheLimit() throws Exception {
+        RawMcp agent = session("agent-flood");
+        CompletableFuture<HttpResponse<String>> first = agent.postAsync(call("f1", "delete_customer", "{\"id\":\"f-1\"}"));
+        CompletableFuture<HttpResponse<String>> second = agent.postAsync(call("f2", "delete_customer", "{\"id\":\"f-2\"}"));
+        awaitPendingCount("agent-flood", 2);
+
+        HttpResponse<String> third = agent.post(call("f3", "delete_customer", "{\"id\":\"f-3\"}"));
+
+        assertThat(third.statusCode()).isEqualTo(429);
+        JsonNode error = RawMcp.message(third).path("error");
+        assertThat(error.path("code").asInt()).isEqualTo(-32044);
+        assertThat(error.path("message").asText()).contains("2 approvals waiting").contains("gatedCalls.maxPendingPerCaller = 2");
+        assertThat(error.path("data").path("limit").asInt()).isEqualTo(2);
+        first.cancel(true);
+        second.cancel(true);
+    }
+
+    @Test
+    void showsApprovalsOnlyToThoseWhoMayDecideOrAuditThem() throws Exception {
+        RawMcp agent = session("agent-visible");
+        CompletableFuture<HttpResponse<String>> held = agent.postAsync(call("v1", "delete_customer",
+                "{\"id\":\"v-1\",\"contact\":\"jane.doe@example.org\"}"));
+        JsonNode pending = awaitPending("agent-visible");
+        String id = pending.path("id").asText();
+
+        assertThat(pending.path("argsPreview").toString()).doesNotContain("jane.doe@example.org");
+        assertThat(pending.path("eligibleGroups").toString()).isEqualTo("[\"dba\"]");
+        assertThat(pending.path("policy").asText()).isEqualTo("deletes need a DBA");
+        assertThat(api("GET", "/api/approvals?status=pending", token("lead"), null).body()).doesNotContain(id);
+        assertThat(api("GET", "/api/approvals/" + id, token("lead"), null).statusCode()).isEqualTo(404);
+        assertThat(api("GET", "/api/approvals/" + id, token("auditor", "security"), null).statusCode()).isEqualTo(200);
+        assertThat(api("GET", "/api/approvals/" + id, token("agent-visible"), null).statusCode()).isEqualTo(200);
+        assertThat(api("GET", "/api/approvals?status=later", token("alice"), null).statusCode()).isEqualTo(400);
+
+        HttpResponse<String> nonsense = api("POST", "/api/approvals/" + id + "/decision", token("alice"), "{\"decision\":\"maybe\"}");
+        assertThat(nonsense.statusCode()).isEqualTo(400);
+        assertThat(nonsense.body()).contains("\\\"approve\\\" or \\\"deny\\\"");
+        assertThat(api("POST", "/api/approvals/" + id + "/decision", token("lead"), "{\"decision\":\"approve\"}").statusCode())
+                .as("a lead is in no group that may decide").isEqualTo(404);
+
+        HttpResponse<String> denied = api("POST", "/api/approvals/" + id + "/decision", token("bob"),
+                "{\"decision\":\"deny\",\"reason\":\"not during the freeze\"}");
+        assertThat(denied.statusCode()).as(denied.body()).isEqualTo(200);
+        assertThat(JSON.readTree(denied.body()).path("status").asText()).isEqualTo("denied");
+
+        JsonNode answer = RawMcp.message(held.get(30, TimeUnit.SECONDS)).path("error");
+        assertThat(answer.path("code").asInt()).isEqualTo(-32040);
+        assertThat(answer.path("message").asText()).contains("bob@example.com").contains("not during the freeze");
+
+        HttpResponse<String> late = api("POST", "/api/approvals/" + id + "/decision", token("alice"), "{\"decision\":\"approve\"}");
+        assertThat(late.statusCode()).isEqualTo(409);
+        assertThat(late.body()).contains("already denied by bob@example.com");
+    }
+
+    private RawMcp session(String subject) {
+        RawMcp raw = stack.raw("crm").bearer(token(subject));
+        String id = raw.initialize();
+        return raw.with("Mcp-Session-Id", id).with("MCP-Protocol-Version", "2025-11-25");
+    }
+
+    private String token(String subject, String... groups) {
+        return stack.token(subject, groups.length == 0 ? new String[] {"agents"} : groups);
+    }
+
+    private static String call(String id, String tool, String arguments) {
+        return """
+                {"jsonrpc":"2.0","id":"%s","method":"tools/call","params":{"name":"%s","arguments":%s}}""".formatted(id, tool, arguments);
+    }
+
+    private JsonNode awaitPending(String requester) throws Exception {
+        return awaitPendingCount(requester, 1);
+    }
+
+    /** Polls the API as an auditor until {@code requester} has {@code count} pending approvals; returns the newest. */
+    private JsonNode awaitPendingCount(String requester, int count) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (true) {
+            JsonNode list = JSON.readTree(api("GET", "/api/approvals?status=pending", token("auditor", "security"), null).body())
+                    .path("approvals");
+            java.util.List<JsonNode> mine = new java.util.ArrayList<>();
+            list.forEach(a -> {
+                if (a.path("requester").path("subject").asText().equals(requester)) {
+                    mine.add(a);
+                }
+            });
+            if (mine.size() >= count) {
+                return mine.getFirst();
+            }
+            assertThat(Instant.now()).as("%d pending approvals of %s", count, requester).isBefore(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private JsonNode awaitStatus(String approvalId, String status) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (true) {
+            JsonNode approval = JSON.readTree(api("GET", "/api/approvals/" + approvalId, token("auditor", "security"), null).body());
+            if (approval.path("status").asText().equals(status)) {
+                return approval;
+            }
+            assertThat(Instant.now()).as("approval %s becomes %s; is %s", approvalId, status, approval.path("status")).isBefore(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private HttpResponse<String> api(String method, String path, String token, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.baseUrl() + path))
+                .header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(20));
+        if (body != null) {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,261 @@
+package dev.gatehouse.workflows.gated;
+
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.failure.TimeoutFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Workflow;
+import org.slf4j.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The gated-call workflow (DESIGN.md "GatedCallWorkflow"): records the approval, notifies, waits for
+ * decisions, escalations, reminders or the deadline, forwards an approved call once, records and
+ * settles the outcome. One instance per workflow run, driven by the SDK's single workflow thread at a time.
+ */
+public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
+
+    private static final Logger log = Workflow.getLogger(GatedCallWorkflowImpl.class);
+
+    /** Headroom over the upstream's own timeout, so the upstream's timeout answer arrives before ours cuts it off. */
+    private static final Duration FORWARD_HEADROOM = Duration.ofSeconds(10);
+
+    // The audit store must end up complete, and every method is idempotent by approval id, so retry until it answers.
+    private final ApprovalRecordActivities records = Workflow.newActivityStub(ApprovalRecordActivities.class,
+            ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofSeconds(30))
+                    .setRetryOptions(RetryOptions.newBuilder()
+                            .setInitialInterval(Duration.ofSeconds(1))
+                            .setMaximumInterval(Duration.ofMinutes(1))
+                            .setMaximumAttempts(0)
+                            .build())
+                    .build());
+
+    // A broken channel must not hold up the approval: a few attempts, then the workflow goes on without that notice.
+    // A cancel lets a notice under way finish, so that its handles are kept and the notice is settled with the rest.
+    private final NotifyActivities notify = Workflow.newActivityStub(NotifyActivities.class,
+            ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofSeconds(30))
+                    .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5).build())
+                    .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+                    .build());
+
+    private final List<Notification> notifications = new ArrayList<>();
+    private GatedCall call;
+    private ApprovalLedger ledger;
+    private long startMillis;
+    private boolean pendingRecorded;
+    /** How many of the ledger's decisions are in the audit store; they are recorded in order. */
+    private int recorded;
+
+    public GatedCallWorkflowImpl() {
+        // Temporal creates the instance; the state arrives with run(), see validateDecide for updates that come first.
+    }
+
+    @Override
+    public GatedCallResult run(GatedCall call) {
+        // Any change to the commands this workflow issues, or their order, goes behind Workflow.getVersion.
+        this.call = call;
+        startMillis = Workflow.currentTimeMillis();
+        ledger = new ApprovalLedger(call, Instant.ofEpochMilli(startMillis).plus(call.policy().timeout()));
+        Workflow.upsertTypedSearchAttributes(
+                GatedCallSearchAttributes.UPSTREAM.valueSet(call.upstream()),
+                GatedCallSearchAttributes.TOOL.valueSet(call.target()),
+                GatedCallSearchAttributes.REQUESTER.valueSet(requesterName()),
+                GatedCallSearchAttributes.STATUS.valueSet(Outcome.PENDING.wireName()));
+        try {
+            records.recordPending(call, ledger.deadline());
+            pendingRecorded = true;
+            notifyGroups(NoticeKind.REQUEST, call.policy().approvers());
+            awaitOutcome();
+        } catch (TemporalFailure e) {
+            if (!CancellationScope.current().isCancelRequested()) {
+                throw e;
+            }
+            // The caller gave up. Only a waiting call is cancelled: one decided before the cancel arrived runs to its end.
+            if (!ledger.outcome().isFinal()) {
+                ledger.cancel(now());
+            }
+        }
+        // Detached, so a cancel arriving now cannot stop an approved call half-way or leave the outcome unrecorded.
+        // Once cancelled, the SDK (1.38) closes the workflow as cancelled whatever run() returns: clients waiting on
+        // it then get a CanceledFailure, and the outcome from the audit store.
+        GatedCallResult[] result = new GatedCallResult[1];
+        Workflow.newDetachedCancellationScope(() -> result[0] = finish()).run();
+        return result[0];
+    }
+
+    /**
+     * Waits until the outcome is final or the deadline passes, notifying escalation groups and reminding
+     * the eligible ones on the way. Wakes for each accepted decision too, to record it while the call waits.
+     */
+    private void awaitOutcome() {
+        List<EscalationStep> steps = call.policy().escalate();
+        Duration remindEvery = call.policy().remindEvery();
+        int nextStep = 0;
+        long nextReminder = remindEvery == null ? Long.MAX_VALUE : startMillis + remindEvery.toMillis();
+        long deadline = ledger.deadline().toEpochMilli();
+        while (true) {
+            recordNewDecisions();
+            if (ledger.outcome().isFinal()) {
+                return;
+            }
+            long now = Workflow.currentTimeMillis();
+            if (now >= deadline) {
+                ledger.expire(Instant.ofEpochMilli(now));
+                return;
+            }
+            // One due step at a time, then look again: a decision may have arrived while notifying.
+            long nextStepAt = nextStep < steps.size() ? startMillis + steps.get(nextStep).after().toMillis() : Long.MAX_VALUE;
+            if (nextStepAt <= now) {
+                EscalationStep step = steps.get(nextStep++);
+                ledger.open(step.groups());
+                notifyGroups(NoticeKind.ESCALATION, step.groups());
+                continue;
+            }
+            if (nextReminder <= now) {
+                notifyGroups(NoticeKind.REMINDER, ledger.eligibleGroups());
+                long every = remindEvery.toMillis();
+                nextReminder = startMillis + ((now - startMillis) / every + 1) * every;
+                continue;
+            }
+            sleepUntil(Math.min(deadline, Math.min(nextStepAt, nextReminder)));
+        }
+    }
+
+    /** Waits until {@code wakeAt} (workflow time) or until there is news, whichever comes first. */
+    private void sleepUntil(long wakeAt) {
+        long wait = wakeAt - Workflow.currentTimeMillis();
+        if (wait > 0 && !hasNews()) {
+            // A scope of its own, so that news cancels the timer instead of leaving it to fire later for nothing.
+            CancellationScope sleep = Workflow.newCancellationScope(() -> Workflow.await(Duration.ofMillis(wait), this::hasNews));
+            sleep.run();
+            sleep.cancel();
+        }
+        if (CancellationScope.current().isCancelRequested()) {
+            // Workflow.await returns, rather than throws, when the workflow is cancelled.
+            throw new CanceledFailure("the caller cancelled the call");
+        }
+    }
+
+    private boolean hasNews() {
+        return ledger.outcome().isFinal() || recorded < ledger.decisionCount();
+    }
+
+    private void recordNewDecisions() {
+        while (recorded < ledger.decisionCount()) {
+            records.recordDecision(call.approvalId(), ledger.decision(recorded));
+            recorded++;
+        }
+    }
+
+    /** After the outcome: in a detached scope, so it runs to the end whatever the caller does. */
+    private GatedCallResult finish() {
+        if (!pendingRecorded) {
+            records.recordPending(call, ledger.deadline());
+        }
+        recordNewDecisions();
+        List<String> deciders = ledger.deciders();
+        if (deciders.isEmpty()) {
+            Workflow.upsertTypedSearchAttributes(
+                    GatedCallSearchAttributes.STATUS.valueSet(ledger.outcome().wireName()));
+        } else {
+            Workflow.upsertTypedSearchAttributes(
+                    GatedCallSearchAttributes.STATUS.valueSet(ledger.outcome().wireName()),
+                    GatedCallSearchAttributes.DECIDED_BY.valueSet(deciders));
+        }
+        GatedCallResult result = ledger.result(ledger.outcome() == Outcome.APPROVED ? forwardOnce() : null);
+        records.recordOutcome(call, result);
+        try {
+            notify.settle(call, result, List.copyOf(notifications));
+        } catch (ActivityFailure e) {
+            log.warn("approval {}: the approvers' notices were not updated with the outcome ({}); the outcome is recorded",
+                    call.approvalId(), reason(e));
+        }
+        return result;
+    }
+
+    /**
+     * One attempt only: once the request has left, the upstream may have acted on it, so a failure is reported
+     * to the caller rather than risking a second execution.
+     */
+    private ForwardResult forwardOnce() {
+        ForwardActivities forward = Workflow.newActivityStub(ForwardActivities.class, ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(call.forwardTimeout().plus(FORWARD_HEADROOM))
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .build());
+        try {
+            return forward.forward(call);
+        } catch (ActivityFailure e) {
+            log.warn("approval {}: forwarding to {} failed: {}", call.approvalId(), call.upstream(), reason(e));
+            return ForwardResult.failed("the upstream call did not complete (" + reason(e)
+                    + "); it may have run at the upstream, so it was not retried");
+        }
+    }
+
+    private void notifyGroups(NoticeKind kind, List<String> groups) {
+        try {
+            notifications.addAll(notify.notify(new ApprovalNotice(call, kind, groups, ledger.deadline())));
+        } catch (ActivityFailure e) {
+            if (CancellationScope.current().isCancelRequested()) {
+                throw e;
+            }
+            log.warn("approval {}: the {} notice to {} was not delivered ({}); waiting on without it",
+                    call.approvalId(), kind, groups, reason(e));
+        }
+    }
+
+    @Override
+    public void validateDecide(DecisionRequest decision) {
+        // The SDK may run an update delivered with the start before run() has set the state up.
+        if (ledger == null) {
+            throw ApprovalLedger.notOpenYet();
+        }
+        ledger.checkMayDecide(decision);
+    }
+
+    @Override
+    public ApprovalState decide(DecisionRequest decision) {
+        ledger.accept(new Decision(decision.decider(), decision.verdict(), decision.reason(), decision.channel(), now()));
+        return ledger.state();
+    }
+
+    @Override
+    public ApprovalState state() {
+        if (ledger == null) {
+            throw new IllegalStateException("the approval has not started yet");
+        }
+        return ledger.state();
+    }
+
+    private String requesterName() {
+        return call.requester().email().isEmpty() ? call.requester().subject() : call.requester().email();
+    }
+
+    private static Instant now() {
+        return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+    }
+
+    /** What went wrong in an activity, in a few words: the activity's own message when it threw one. */
+    private static String reason(ActivityFailure e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof ApplicationFailure failure) {
+            return failure.getOriginalMessage();
+        }
+        if (cause instanceof TimeoutFailure timeout) {
+            return timeout.getTimeoutType().name().replace("TIMEOUT_TYPE_", "").toLowerCase(Locale.ROOT).replace('_', '-')
+                    + " timeout";
+        }
+        return cause == null ? e.getMessage() : cause.getMessage();
+    }
+}

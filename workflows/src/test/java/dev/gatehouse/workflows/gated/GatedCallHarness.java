@@ -1,0 +1,134 @@
+package dev.gatehouse.workflows.gated;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.Worker;
+import org.junit.jupiter.api.function.Executable;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One in-memory, time-skipping Temporal service with a worker running {@link GatedCallWorkflowImpl}
+ * against the recording stand-ins. One per test; close it after.
+ */
+final class GatedCallHarness implements AutoCloseable {
+
+    static final String TASK_QUEUE = "gated-calls-test";
+
+    final TestWorkflowEnvironment env;
+    final WorkflowClient client;
+    final RecordingRecords records = new RecordingRecords();
+    final RecordingNotify notify = new RecordingNotify();
+    final ScriptedForward forward = new ScriptedForward();
+
+    /** With Temporal's default converter under the fix for update validators' failures. */
+    GatedCallHarness() {
+        this(UpdateRejectionDataConverter.around(DefaultDataConverter.newDefaultInstance()));
+    }
+
+    /** With {@code converter} for the worker and the client both, as the broker has it. */
+    GatedCallHarness(DataConverter converter) {
+        env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+                .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
+                        .setDataConverter(converter)
+                        .build())
+                .build());
+        client = env.getWorkflowClient();
+        for (SearchAttributeKey<?> key : GatedCallSearchAttributes.ALL) {
+            env.registerSearchAttribute(key.getName(), key.getValueType());
+        }
+        Worker worker = env.newWorker(TASK_QUEUE);
+        worker.registerWorkflowImplementationTypes(GatedCallWorkflowImpl.class);
+        worker.registerActivitiesImplementations(records, notify, forward);
+        env.start();
+    }
+
+    /**
+     * Starts the workflow for {@code call} and returns once its first notice went out: from then on it
+     * waits for decisions (an update sent with the start could reach it before its state exists).
+     */
+    GatedCallWorkflow start(GatedCall call) throws InterruptedException {
+        GatedCallWorkflow workflow = client.newWorkflowStub(GatedCallWorkflow.class, WorkflowOptions.newBuilder()
+                .setWorkflowId(call.approvalId())
+                .setTaskQueue(TASK_QUEUE)
+                .build());
+        WorkflowClient.start(workflow::run, call);
+        assertEquals(NoticeKind.REQUEST, notify.next().kind());
+        return workflow;
+    }
+
+    /**
+     * Waits until the workflow sleeps on a timer with nothing under way: the last event of its history is
+     * TIMER_STARTED. Long-polls the history for new events rather than sleeping; each poll is bounded,
+     * because the awaited event may land between a look at the history and the next poll.
+     */
+    void awaitSleeping(String workflowId) {
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (client.fetchHistory(workflowId).getLastEvent().getEventType() != EventType.EVENT_TYPE_TIMER_STARTED) {
+            assertTrue(System.nanoTime() < giveUp, "workflow " + workflowId + " did not settle on a timer within 10s");
+            try {
+                env.getWorkflowServiceStubs().blockingStub().withDeadlineAfter(1, TimeUnit.SECONDS)
+                        .getWorkflowExecutionHistory(GetWorkflowExecutionHistoryRequest.newBuilder()
+                                .setNamespace(env.getNamespace())
+                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                                .setWaitNewEvent(true)
+                                .build());
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Waits for the result, letting time skip ahead to the workflow's next timer meanwhile. */
+    static GatedCallResult result(GatedCallWorkflow workflow) {
+        return WorkflowStub.fromTyped(workflow).getResult(GatedCallResult.class);
+    }
+
+    /** The refusal the {@code decide} validator answered {@code decide} with. */
+    static ApplicationFailure refusal(Executable decide) {
+        WorkflowUpdateException refused = assertThrows(WorkflowUpdateException.class, decide);
+        return assertInstanceOf(ApplicationFailure.class, refused.getCause());
+    }
+
+    static void assertRefused(DecisionRefusal expected, String message, Executable decide) {
+        ApplicationFailure refusal = refusal(decide);
+        assertEquals(expected.name(), refusal.getType());
+        assertEquals(message, refusal.getOriginalMessage());
+    }
+
+    /** Replays the workflow's history against the current code: fails on any nondeterminism. */
+    void assertReplays(String workflowId) throws Exception {
+        WorkflowReplayer.replayWorkflowExecution(client.fetchHistory(workflowId), GatedCallWorkflowImpl.class);
+    }
+
+    @Override
+    public void close() {
+        // A test that failed while holding an activity must not leave the worker stuck at shutdown.
+        records.outcomeHold.open();
+        notify.hold.open();
+        forward.hold.open();
+        env.close();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.gatehouse.workflows.gated;
+
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * The approval channels' stand-in at the process boundary: delivers every notice to a "web" inbox
+ * entry per group and remembers notices and settlements. Thread-safe (worker threads write, the test reads).
+ */
+final class RecordingNotify implements NotifyActivities {
+
+    /** One settlement: the outcome shown on the notifications the workflow kept. */
+    record Settlement(GatedCallResult result, List<Notification> notifications) {
+    }
+
+    final List<ApprovalNotice> notices = new CopyOnWriteArrayList<>();
+    final List<Settlement> settlements = new CopyOnWriteArrayList<>();
+    /** Closed by a test that needs the workflow held inside a notify call. */
+    final Hold hold = new Hold();
+    /** A channel that is down: every delivery fails. */
+    volatile boolean broken;
+    private final BlockingQueue<ApprovalNotice> unseen = new LinkedBlockingQueue<>();
+
+    @Override
+    public List<Notification> notify(ApprovalNotice notice) {
+        hold.pass();
+        notices.add(notice);
+        unseen.add(notice);
+        if (broken) {
+            throw new IllegalStateException("the inbox is down");
+        }
+        int number = notices.size();
+        return notice.groups().stream()
+                .map(group -> new Notification("web", group, notice.kind().name().toLowerCase(java.util.Locale.ROOT) + "-" + number))
+                .toList();
+    }
+
+    @Override
+    public void settle(GatedCall call, GatedCallResult result, List<Notification> notifications) {
+        settlements.add(new Settlement(result, notifications));
+    }
+
+    /** The next notice the workflow sent that the test has not looked at yet; waits for it. */
+    ApprovalNotice next() throws InterruptedException {
+        ApprovalNotice notice = unseen.poll(10, TimeUnit.SECONDS);
+        assertNotNull(notice, "no notice within 10s");
+        return notice;
+    }
+}
