@@ -7,7 +7,7 @@ import java.util.Optional;
 /** The parsed command line; each command is a value, so {@link Gatehouse} switches over a closed set. */
 sealed interface CommandLine {
 
-    record Dev(String host, int port, int temporalPort, Optional<Path> config) implements CommandLine {
+    record Dev(String host, int port, int temporalPort, Optional<Path> config, Optional<String> externalTemporal) implements CommandLine {
     }
 
     record Serve(Path config) implements CommandLine {
@@ -39,7 +39,7 @@ sealed interface CommandLine {
     String USAGE = """
             usage: gatehouse <command> [options]
 
-              dev [--port N] [--config FILE] [--host ADDR] [--temporal-port N]
+              dev [--port N] [--config FILE] [--host ADDR] [--temporal-port N | --temporal HOST:PORT]
                     start the whole dev stack in one process (embedded PostgreSQL and Temporal,
                     a demo upstream, the dev token issuer and the broker); port 0 picks a free port
               serve --config FILE
@@ -84,6 +84,7 @@ sealed interface CommandLine {
         String host = "127.0.0.1";
         int port = 8080;
         int temporalPort = 7233;
+        Optional<String> externalTemporal = Optional.empty();
         Optional<Path> config = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
@@ -94,13 +95,14 @@ sealed interface CommandLine {
             switch (option) {
                 case "--port" -> port = port(option, value);
                 case "--temporal-port" -> temporalPort = port(option, value);
+                case "--temporal" -> externalTemporal = Optional.of(hostPort(option, value));
                 case "--host" -> host = value;
                 case "--config" -> config = Optional.of(Path.of(value));
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' for dev");
             }
             i++;
         }
-        return new Dev(host, port, temporalPort, config);
+        return new Dev(host, port, temporalPort, config, externalTemporal);
     }
 
     private static Explain parseExplain(List<String> args) {
@@ -195,5 +197,17 @@ sealed interface CommandLine {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(option + " must be a number, not '" + value + "'");
         }
+    }
+
+    private static String hostPort(String option, String value) {
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0 || colon == value.length() - 1) {
+            throw new IllegalArgumentException(option + " must be HOST:PORT (e.g. 127.0.0.1:7233), not '" + value + "'");
+        }
+        int port = port(option, value.substring(colon + 1));
+        if (port == 0) {
+            throw new IllegalArgumentException(option + " needs a real port, not 0");
+        }
+        return value;
     }
 }

@@ -111,7 +111,8 @@ public final class Gatehouse {
 
     private static int dev(CommandLine.Dev command, ConfigLoader loader, PrintStream out) {
         long started = System.nanoTime();
-        DevStack.Options options = new DevStack.Options(command.host(), command.port(), command.temporalPort(), command.config());
+        DevStack.Options options = new DevStack.Options(command.host(), command.port(), command.temporalPort(), command.config(),
+                command.externalTemporal());
         DevStack stack = DevStack.start(options, loader);
         double seconds = (System.nanoTime() - started) / 1e9;
         String token = stack.issuer().issue("dev-agent", List.of("agents"), Optional.of("dev-agent@example.com"));
@@ -120,7 +121,8 @@ public final class Gatehouse {
         out.println("  MCP endpoint:      " + base + "/mcp/<upstream>" + (command.config().isEmpty() ? "   e.g. " + base + "/mcp/demo" : ""));
         out.println("  Demo upstream:     " + stack.demoUpstreamUrl() + "   (direct, no broker)");
         out.println("  Dev tokens:        curl -s -X POST " + base + "/dev/token -d sub=alice -d groups=agents,dba -d email=alice@example.com");
-        out.println("  Temporal:          " + stack.temporalTarget() + "   (embedded, namespace default)");
+        out.println("  Temporal:          " + stack.temporalTarget() + (command.externalTemporal().isPresent()
+                ? "   (external, namespace default)" : "   (embedded, namespace default)"));
         out.println("  PostgreSQL:        " + stack.jdbcUrl() + "   (embedded)");
         out.println("  Payload key:       " + stack.payloadKey() + "   (generated for this run; Temporal payloads are encrypted with it)");
         out.println("  Dev token (sub=dev-agent, groups=agents, valid 8 h):");

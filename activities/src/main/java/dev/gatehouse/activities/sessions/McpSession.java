@@ -7,6 +7,8 @@ import java.util.Optional;
 /**
  * One MCP session as the broker knows it: the id it minted for the client, the upstream it
  * belongs to, the upstream's own handle for it, and the caller it is bound to.
+ *
+ * @param clientTasks the client declared the {@code tasks} capability (MCP 2025-11-25) in its initialize request
  */
 public record McpSession(
         String id,
@@ -16,6 +18,7 @@ public record McpSession(
         String callerIssuer,
         String callerSubject,
         String protocolVersion,
+        boolean clientTasks,
         Instant createdAt,
         Optional<Instant> endedAt) {
 

@@ -19,6 +19,7 @@ public final class SessionStore {
             rs.getString("caller_issuer"),
             rs.getString("caller_subject"),
             rs.getString("protocol_version"),
+            rs.getBoolean("client_tasks"),
             rs.getTimestamp("created_at").toInstant(),
             Optional.ofNullable(rs.getTimestamp("ended_at")).map(Timestamp::toInstant));
 
@@ -32,9 +33,9 @@ public final class SessionStore {
     public void create(McpSession session) {
         jdbi.useHandle(h -> h.createUpdate("""
                         insert into mcp_session (id, upstream, upstream_session_id, transport,
-                                                 caller_issuer, caller_subject, protocol_version, created_at)
+                                                 caller_issuer, caller_subject, protocol_version, client_tasks, created_at)
                         values (:id, :upstream, :upstreamSessionId, :transport,
-                                :callerIssuer, :callerSubject, :protocolVersion, :createdAt)
+                                :callerIssuer, :callerSubject, :protocolVersion, :clientTasks, :createdAt)
                         """)
                 .bind("id", session.id())
                 .bind("upstream", session.upstream())
@@ -43,6 +44,7 @@ public final class SessionStore {
                 .bind("callerIssuer", session.callerIssuer())
                 .bind("callerSubject", session.callerSubject())
                 .bind("protocolVersion", session.protocolVersion())
+                .bind("clientTasks", session.clientTasks())
                 .bind("createdAt", Timestamp.from(session.createdAt()))
                 .execute());
     }

@@ -62,7 +62,7 @@ class ForwardActivitiesTest {
 
     private static McpSession session(SessionStore sessions, McpSession.Transport transport) {
         McpSession session = new McpSession("s-1", "crm", "upstream-session-9", transport, "https://idp.example.com", "agent",
-                "2025-11-25", Instant.now(), Optional.empty());
+                "2025-11-25", false, Instant.now(), Optional.empty());
         sessions.create(session);
         return session;
     }

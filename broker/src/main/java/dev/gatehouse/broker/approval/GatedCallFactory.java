@@ -59,7 +59,8 @@ final class GatedCallFactory {
                 call.target(),
                 new String(call.raw(), StandardCharsets.UTF_8),
                 argsDigest,
-                StorableJson.of(previewMask.maskValue(arguments).value()),
+                // Approvers see the arguments (the tool is named beside them); a resource read has only its URI.
+                StorableJson.of(previewMask.maskValue(arguments.has("arguments") ? arguments.get("arguments") : arguments).value()),
                 policy(approve),
                 upstreamTimeouts.getOrDefault(call.upstream(), Duration.ofSeconds(60)));
     }
@@ -78,10 +79,13 @@ final class GatedCallFactory {
         return params;
     }
 
-    /** Same caller (issuer and subject), upstream, method, target and canonical arguments: one key. */
     private static String callKey(CallToGate call, String argsDigest) {
-        String identity = String.join("\n", call.caller().issuer(), call.caller().subject(), call.upstream(), call.method(),
-                call.target(), argsDigest);
+        return callKey(call.caller().issuer(), call.caller().subject(), call.upstream(), call.method(), call.target(), argsDigest);
+    }
+
+    /** Same caller (issuer and subject), upstream, method, target and canonical arguments: one key. */
+    static String callKey(String issuer, String subject, String upstream, String method, String target, String argsDigest) {
+        String identity = String.join("\n", issuer, subject, upstream, method, target, argsDigest);
         return sha256(identity.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -3,6 +3,7 @@ package dev.gatehouse.broker.approval;
 import dev.gatehouse.activities.approval.ApprovalRecord;
 import dev.gatehouse.activities.approval.ApprovalStore;
 import dev.gatehouse.activities.approval.Claim;
+import dev.gatehouse.broker.auth.Caller;
 import dev.gatehouse.broker.config.GatedCallSettings;
 import dev.gatehouse.broker.policy.Decision;
 import dev.gatehouse.workflows.gated.ApprovalState;
@@ -12,6 +13,7 @@ import dev.gatehouse.workflows.gated.GatedCall;
 import dev.gatehouse.workflows.gated.GatedCallResult;
 import dev.gatehouse.workflows.gated.GatedCallSearchAttributes;
 import dev.gatehouse.workflows.gated.GatedCallWorkflow;
+import dev.gatehouse.workflows.gated.Outcome;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
@@ -25,7 +27,9 @@ import io.temporal.failure.ApplicationFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +44,10 @@ import java.util.concurrent.CompletableFuture;
 public final class GatedCalls {
 
     private static final Logger log = LoggerFactory.getLogger(GatedCalls.class);
+
+    /** How long a decider waits for the workflow to take a decision before being told to look again. */
+    private static final java.time.Duration DECISION_PATIENCE = java.time.Duration.ofSeconds(20);
+    private static final java.util.concurrent.Executor DECIDING = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     private final WorkflowClient client;
     private final String taskQueue;
@@ -131,7 +139,7 @@ public final class GatedCalls {
                 .build());
         try {
             WorkflowClient.start(workflow::run, call);
-            return WorkflowStub.fromTyped(workflow).getResultAsync(GatedCallResult.class);
+            return outcome(call.approvalId(), WorkflowStub.fromTyped(workflow).getResultAsync(GatedCallResult.class));
         } catch (WorkflowExecutionAlreadyStarted closed) {
             // It completed between our look at PostgreSQL and the start: its result is the answer.
             return resultOf(call.approvalId());
@@ -140,12 +148,45 @@ public final class GatedCalls {
         }
     }
 
-    private CompletableFuture<GatedCallResult> resultOf(String approvalId) {
+    /**
+     * The result of the approval's workflow once it has one (at once when it has ended): what a task's
+     * {@code tasks/result} waits for.
+     *
+     * @throws GatedCallRefusal when Temporal is unreachable
+     */
+    public CompletableFuture<GatedCallResult> resultOf(String approvalId) {
         try {
-            return client.newUntypedWorkflowStub(approvalId).getResultAsync(GatedCallResult.class);
+            return outcome(approvalId, client.newUntypedWorkflowStub(approvalId).getResultAsync(GatedCallResult.class));
         } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
             throw unavailable(approvalId, e);
         }
+    }
+
+    /**
+     * The workflow's result as its caller is told it. A cancelled workflow closes as cancelled whatever {@code run}
+     * returned (Temporal SDK 1.38), so those waiting on it get a failure; its outcome, recorded before it closed, is
+     * then read from PostgreSQL. A call decided before the cancel arrived keeps its failure: its result is not stored.
+     */
+    private CompletableFuture<GatedCallResult> outcome(String approvalId, CompletableFuture<GatedCallResult> result) {
+        return result.exceptionallyCompose(failure -> {
+            if (!isCancellation(failure)) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            return store.find(approvalId)
+                    .filter(approval -> ApprovalRecord.CANCELLED.equals(approval.status()))
+                    .map(approval -> CompletableFuture.completedFuture(new GatedCallResult(approvalId, Outcome.CANCELLED,
+                            List.of(), approval.outcomeReason(), null, approval.decidedAt())))
+                    .orElseGet(() -> CompletableFuture.failedFuture(failure));
+        });
+    }
+
+    private static boolean isCancellation(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof io.temporal.failure.CanceledFailure) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static GatedCallRefusal unavailable(String approvalId, RuntimeException e) {
@@ -176,9 +217,40 @@ public final class GatedCalls {
         });
     }
 
+    /**
+     * Cancels the approval on its caller's behalf ({@code tasks/cancel}); the workflow ends it as {@code CANCELLED}
+     * unless it was decided already. Cancelling an ended approval does nothing.
+     *
+     * @throws GatedCallRefusal when Temporal is unreachable
+     */
+    public void cancel(String approvalId) {
+        log.info("the caller cancelled the task of approval {}", approvalId);
+        try {
+            client.newUntypedWorkflowStub(approvalId).cancel();
+        } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
+            throw unavailable(approvalId, e);
+        }
+    }
+
     /** The approval as stored, when it exists. */
     public Optional<ApprovalRecord> find(String approvalId) {
         return store.find(approvalId);
+    }
+
+    /**
+     * The approval when {@code caller} asked for it on {@code upstream}. The stored requester is a subject only; the
+     * call key, recomputed with this caller's issuer, proves the issuer too, so a namesake at another issuer gets nothing.
+     */
+    public Optional<ApprovalRecord> findRequestedBy(Caller caller, String upstream, String approvalId) {
+        return store.find(approvalId).filter(approval -> approval.upstream().equals(upstream)
+                && approval.requester().equals(caller.subject())
+                && approval.callKey().equals(GatedCallFactory.callKey(caller.issuer(), caller.subject(), approval.upstream(),
+                approval.method(), approval.target(), approval.argsDigest())));
+    }
+
+    /** How long after completion an identical call gets the recorded result ({@code gatedCalls.replayWindow}). */
+    public Duration replayWindow() {
+        return settings.replayWindow();
     }
 
     /**
@@ -194,26 +266,39 @@ public final class GatedCalls {
         if (!approval.isPending()) {
             throw settled(approval, null);
         }
+        CompletableFuture<ApprovalState> update = CompletableFuture.supplyAsync(
+                () -> client.newWorkflowStub(GatedCallWorkflow.class, approvalId).decide(decision), DECIDING);
         try {
-            return client.newWorkflowStub(GatedCallWorkflow.class, approvalId).decide(decision);
-        } catch (WorkflowUpdateException e) {
-            if (e.getCause() instanceof ApplicationFailure failure) {
-                Optional<DecisionRefusal> refusal = DecisionRefusal.fromType(failure.getType());
-                if (refusal.isPresent()) {
-                    throw new DecisionRefused(refusal.get(), failure.getOriginalMessage(), e);
-                }
+            return update.get(DECISION_PATIENCE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            update.cancel(true);
+            throw new GatedCallRefusal(GatedCallRefusal.Reason.ENGINE_UNAVAILABLE, "the approval workflow did not take the"
+                    + " decision within " + DECISION_PATIENCE.toSeconds() + " s (is a broker's Temporal worker running?); it may"
+                    + " still arrive: look at approval " + approvalId + " before deciding again", Map.of("approvalId", approvalId), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(approvalId, new IllegalStateException("interrupted while deciding", e));
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw refusalOf(approvalId, approval, e.getCause());
+        }
+    }
+
+    /** What a failed update means for the decider: a refusal with its reason, a settled call, or Temporal unreachable. */
+    private RuntimeException refusalOf(String approvalId, ApprovalRecord approval, Throwable failure) {
+        if (failure instanceof WorkflowUpdateException e && e.getCause() instanceof ApplicationFailure refused) {
+            Optional<DecisionRefusal> refusal = DecisionRefusal.fromType(refused.getType());
+            if (refusal.isPresent()) {
+                return new DecisionRefused(refusal.get(), refused.getOriginalMessage(), e);
             }
-            throw unavailable(approvalId, e);
-        } catch (WorkflowException e) {
+        }
+        if (failure instanceof WorkflowException && !(failure instanceof WorkflowUpdateException)) {
             // Closed between our look and the update (or lost with an in-memory Temporal): what PostgreSQL says now.
             ApprovalRecord now = store.find(approvalId).orElse(approval);
             if (!now.isPending()) {
-                throw settled(now, e);
+                return settled(now, failure);
             }
-            throw unavailable(approvalId, e);
-        } catch (io.grpc.StatusRuntimeException e) {
-            throw unavailable(approvalId, e);
         }
+        return unavailable(approvalId, failure instanceof RuntimeException r ? r : new IllegalStateException(failure));
     }
 
     private static DecisionRefused settled(ApprovalRecord approval, Throwable cause) {

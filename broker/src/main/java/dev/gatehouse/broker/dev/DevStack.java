@@ -32,8 +32,18 @@ public final class DevStack implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DevStack.class);
 
-    /** What to start. Port 0 picks a free port; the config file, when given, supplies upstreams and policies. */
-    public record Options(String host, int port, int temporalPort, Optional<Path> config) {
+    /**
+     * What to start. Port 0 picks a free port; the config file, when given, supplies upstreams and policies.
+     *
+     * @param externalTemporal a Temporal frontend ({@code host:port}, namespace {@code default}) to use instead of the
+     *                         embedded in-memory one, e.g. {@code temporal server start-dev}: then approvals outlive
+     *                         the dev stack and are not marked abandoned
+     */
+    public record Options(String host, int port, int temporalPort, Optional<Path> config, Optional<String> externalTemporal) {
+
+        public Options(String host, int port, int temporalPort, Optional<Path> config) {
+            this(host, port, temporalPort, config, Optional.empty());
+        }
     }
 
     private static final String DEV_NAMESPACE = "default";
@@ -74,9 +84,11 @@ public final class DevStack implements AutoCloseable {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         // PostgreSQL and Temporal take the longest to start and need nothing from each other.
         CompletableFuture<EmbeddedDatabase> postgres = CompletableFuture.supplyAsync(EmbeddedDatabase::start);
-        int temporalPort = temporalPort(options.temporalPort());
-        CompletableFuture<AutoCloseable> temporalServer =
-                CompletableFuture.supplyAsync(() -> TestServer.createPortBoundServer(temporalPort));
+        boolean embedTemporal = options.externalTemporal().isEmpty();
+        int temporalPort = embedTemporal ? temporalPort(options.temporalPort()) : 0;
+        CompletableFuture<AutoCloseable> temporalServer = embedTemporal
+                ? CompletableFuture.supplyAsync(() -> TestServer.createPortBoundServer(temporalPort))
+                : CompletableFuture.completedFuture(() -> { });
         try {
             DemoUpstream demo = DemoUpstream.start(0);
             started.push(demo);
@@ -88,7 +100,7 @@ public final class DevStack implements AutoCloseable {
             EmbeddedDatabase database = postgres.join();
             String jdbcUrl = database.jdbcUrl();
             started.push(join(temporalServer, "embedded Temporal server"));
-            String temporalTarget = "127.0.0.1:" + temporalPort;
+            String temporalTarget = options.externalTemporal().orElse("127.0.0.1:" + temporalPort);
 
             int port = options.port() == 0 ? FreePort.pick() : options.port();
             URI publicUrl = config.server().effectivePublicUrl(port);
@@ -96,8 +108,8 @@ public final class DevStack implements AutoCloseable {
             GatehouseConfig effective = config
                     .withServer(config.server().withPort(port).withHost(options.host()))
                     .withStorage(new StorageSettings(new StorageSettings.Postgres(jdbcUrl, "postgres", "", 8)))
-                    .withTemporal(new TemporalSettings(temporalTarget, DEV_NAMESPACE, generatedPayloadKey(), null));
-            Broker broker = Broker.start(effective, Optional.of(issuer), true);
+                    .withTemporal(new TemporalSettings(temporalTarget, DEV_NAMESPACE, payloadKey(config, embedTemporal), null));
+            Broker broker = Broker.start(effective, Optional.of(issuer), embedTemporal);
             started.push(broker);
             GatehouseConfig asLoaded = config;
             options.config().ifPresent(file -> broker.watchPolicies(file, loader, asLoaded));
@@ -112,7 +124,21 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    /** A key for this run only: the in-memory Temporal server, and every payload it holds, lives no longer. */
+    /**
+     * The embedded server's payloads live no longer than this run, so a fresh key will do. An external
+     * server keeps them: its key must outlive the run, so the config file's {@code temporal.payloadKey} is used.
+     */
+    private static String payloadKey(GatehouseConfig config, boolean embedTemporal) {
+        if (config.temporal() != null && config.temporal().payloadKey() != null) {
+            return config.temporal().payloadKey();
+        }
+        if (!embedTemporal) {
+            log.warn("no temporal.payloadKey in the config file: this run's approvals are encrypted with a key generated"
+                    + " for it, so after a restart they cannot be read; put a key in the file to keep them");
+        }
+        return generatedPayloadKey();
+    }
+
     private static String generatedPayloadKey() {
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);

@@ -70,6 +70,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setDataDirectory(dataDirectory)
                     // Never let zonky delete the data on stop (a restart must find it); close() removes it.
                     .setCleanDataDirectory(false)
+                    // The dev stack stops PostgreSQL itself, last: zonky's own hook would stop it at the same time as
+                    // the broker's, under the audit writer's final commits and the dev-mode abandonment of approvals.
+                    .setRegisterShutdownHook(false)
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL: " + e.getMessage(), e);

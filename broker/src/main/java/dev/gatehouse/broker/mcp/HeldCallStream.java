@@ -1,6 +1,5 @@
 package dev.gatehouse.broker.mcp;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.activities.sessions.McpSession;
@@ -14,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -27,6 +27,7 @@ import java.util.concurrent.TimeoutException;
  * sent a progress token, SSE comments as keep-alives, then the result or an error saying who
  * decided what. The request runs on a virtual thread, so waiting costs no platform thread; a
  * caller who leaves only ends its wait: the approval goes on, and retrying the call re-attaches.
+ * A task's {@code tasks/result} waits the same way (see {@link GatedTasks}).
  */
 final class HeldCallStream {
 
@@ -43,28 +44,54 @@ final class HeldCallStream {
     }
 
     void respond(McpExchange exchange, JsonRpcMessage request, Decision.Approve approve) {
-        // The request is committed before its approval row refers to its session.
-        exchange.confirmRecorded(request.id());
-        Hold hold;
-        try {
-            hold = gatedCalls.hold(new CallToGate(exchange.caller(), exchange.upstream(),
-                    exchange.session().map(McpSession::id).orElse(null), exchange.recording().sessionId(), request.method(),
-                    request.target().orElseThrow(), request.id(), request.params(), request.raw()), approve);
-        } catch (GatedCallRefusal refusal) {
-            throw new McpRefusal(switch (refusal.reason()) {
-                case TOO_MANY_PENDING -> McpRefusal.Reason.TOO_MANY_PENDING_APPROVALS;
-                case ENGINE_UNAVAILABLE -> McpRefusal.Reason.APPROVAL_UNAVAILABLE;
-            }, refusal.getMessage(), request.id(), refusal.data(), refusal);
-        }
+        Hold hold = hold(exchange, request, approve, request.raw());
         MessageFilter replies = exchange.replies(request, MessageFilter.NONE);
         exchange.startEventStream(200);
         if (!announce(exchange, request, hold)) {
             return;
         }
-        GatedCallResult result = await(exchange, request, hold);
-        if (result != null) {
-            deliver(exchange, request, result, replies);
+        GatedCallResult result = await(exchange, request, hold.approvalId(), hold.result());
+        if (result == null) {
+            return;
         }
+        switch (GatedAnswer.of(exchange.json(), request.target().orElse(request.method()), request.id(), result)) {
+            case GatedAnswer.Answered answered -> exchange.sendEventText(replies.apply(GatedAnswer.text(exchange.json(), answered.message())));
+            case GatedAnswer.Refused refused -> exchange.sendRefusal(refused.refusal(), request);
+            // The caller cancelled it: MCP says no response follows a cancelled request.
+            case GatedAnswer.Cancelled cancelled -> {
+            }
+        }
+    }
+
+    /**
+     * Holds a gated request for its approval: a new one, the pending one of an identical call, or the recorded result
+     * of one that just completed.
+     *
+     * @param forwarded what the upstream gets once approved: the request as sent, or as a task's call without {@code task}
+     */
+    Hold hold(McpExchange exchange, JsonRpcMessage request, Decision.Approve approve, byte[] forwarded) {
+        // The request is committed before its approval row refers to its session.
+        exchange.confirmRecorded(request.id());
+        try {
+            return gatedCalls.hold(new CallToGate(exchange.caller(), exchange.upstream(),
+                    exchange.session().map(McpSession::id).orElse(null), exchange.recording().sessionId(), request.method(),
+                    request.target().orElseThrow(), request.id(), request.params(), forwarded), approve);
+        } catch (GatedCallRefusal refusal) {
+            throw refused(refusal, request.id());
+        }
+    }
+
+    static McpRefusal refused(GatedCallRefusal refusal, JsonNode requestId) {
+        return new McpRefusal(switch (refusal.reason()) {
+            case TOO_MANY_PENDING -> McpRefusal.Reason.TOO_MANY_PENDING_APPROVALS;
+            case ENGINE_UNAVAILABLE -> McpRefusal.Reason.APPROVAL_UNAVAILABLE;
+        }, refusal.getMessage(), requestId, refusal.data(), refusal);
+    }
+
+    /** What a caller waits for, in words: the approval, its approvers, how many must approve, and until when. */
+    static String waitingFor(String approvalId, List<String> approvers, int required, Instant deadline) {
+        return "waiting for approval " + approvalId + " by " + String.join(", ", approvers) + " (" + required + " needed) until "
+                + deadline;
     }
 
     /** Tells the caller what it waits for; false when it has gone. */
@@ -72,8 +99,7 @@ final class HeldCallStream {
         if (hold.replayed()) {
             return true;
         }
-        String waitingFor = "waiting for approval " + hold.approvalId() + " by " + String.join(", ", hold.approvers())
-                + " (" + hold.required() + " needed) until " + hold.deadline();
+        String waitingFor = waitingFor(hold.approvalId(), hold.approvers(), hold.required(), hold.deadline());
         JsonNode token = request.params().path("_meta").path("progressToken");
         if (token.isMissingNode() || token.isNull()) {
             return exchange.sendComment(waitingFor);
@@ -90,74 +116,41 @@ final class HeldCallStream {
     }
 
     /**
-     * The result, or null when the caller left, the broker is stopping or the wait was interrupted (the
-     * approval continues in every case).
+     * Waits on an SSE stream already started, with keep-alive comments, for an approval's result. Returns it, or
+     * null when the caller left, the broker is stopping, the wait was interrupted or the approval ended without a
+     * result (the approval continues, or is recorded, in every case; the caller was told what it could be told).
      */
-    private GatedCallResult await(McpExchange exchange, JsonRpcMessage request, Hold hold) {
-        CompletableFuture<Object> resultOrStop = CompletableFuture.anyOf(hold.result(), stopping);
+    GatedCallResult await(McpExchange exchange, JsonRpcMessage request, String approvalId, CompletableFuture<GatedCallResult> result) {
+        CompletableFuture<Object> resultOrStop = CompletableFuture.anyOf(result, stopping);
         while (true) {
             try {
                 resultOrStop.get(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
-                if (!hold.result().isDone()) {
+                if (!result.isDone()) {
                     exchange.sendRefusal(new McpRefusal(McpRefusal.Reason.APPROVAL_UNAVAILABLE, "this broker is shutting down;"
-                            + " approval " + hold.approvalId() + " stays pending: retry the call to wait for it again",
-                            request.id(), Map.of("approvalId", hold.approvalId()), null), request);
+                            + " approval " + approvalId + " stays pending: retry the call to wait for it again",
+                            request.id(), Map.of("approvalId", approvalId), null), request);
                     return null;
                 }
-                return hold.result().get();
+                return result.get();
             } catch (TimeoutException e) {
-                if (!exchange.sendComment("waiting for approval " + hold.approvalId())) {
-                    log.info("the caller waiting for approval {} left; the approval goes on and a retry re-attaches", hold.approvalId());
+                if (!exchange.sendComment("waiting for approval " + approvalId)) {
+                    log.info("the caller waiting for approval {} left; the approval goes on and a retry re-attaches", approvalId);
                     return null;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;
             } catch (ExecutionException e) {
-                log.warn("approval {} ended without a result: {}", hold.approvalId(), e.getCause().toString());
-                exchange.sendRefusal(new McpRefusal(McpRefusal.Reason.APPROVAL_FAILED, "approval " + hold.approvalId()
-                        + " ended without a result (" + e.getCause().getMessage() + "); the call was not forwarded by this request",
-                        request.id(), Map.of("approvalId", hold.approvalId()), e.getCause()), request);
+                exchange.sendRefusal(endedWithoutResult(approvalId, request.id(), e.getCause()), request);
                 return null;
             }
         }
     }
 
-    private static void deliver(McpExchange exchange, JsonRpcMessage request, GatedCallResult result, MessageFilter replies) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("approvalId", result.approvalId());
-        data.put("outcome", result.outcome().wireName());
-        data.put("decidedBy", result.decisions().stream().map(d -> d.decider().display()).toList());
-        String what = "call to '" + request.target().orElse(request.method()) + "'";
-        switch (result.outcome()) {
-            case APPROVED -> {
-                if (result.forwarded().answered()) {
-                    exchange.sendEventText(replies.apply(withId(exchange, result.forwarded().response(), request.id())));
-                } else {
-                    exchange.sendRefusal(new McpRefusal(McpRefusal.Reason.APPROVED_CALL_FAILED, what + " was approved ("
-                            + result.detail() + ") but did not complete at the upstream: " + result.forwarded().failure(),
-                            request.id(), data, null), request);
-                }
-            }
-            case DENIED -> exchange.sendRefusal(new McpRefusal(McpRefusal.Reason.APPROVAL_DENIED,
-                    what + " " + result.detail(), request.id(), data, null), request);
-            case EXPIRED -> exchange.sendRefusal(new McpRefusal(McpRefusal.Reason.APPROVAL_EXPIRED,
-                    what + " expired waiting for approval: " + result.detail(), request.id(), data, null), request);
-            // The caller cancelled it: MCP says no response follows a cancelled request.
-            case CANCELLED, PENDING -> {
-            }
-        }
-    }
-
-    /** The upstream's answer carries the id of the request that was forwarded; a re-attached retry gets its own. */
-    private static String withId(McpExchange exchange, String response, JsonNode id) {
-        try {
-            ObjectNode message = (ObjectNode) exchange.json().readTree(response);
-            message.set("id", id);
-            return exchange.json().writeValueAsString(message);
-        } catch (JsonProcessingException | ClassCastException e) {
-            throw new IllegalStateException("the recorded answer of a gated call is not a JSON-RPC message", e);
-        }
+    static McpRefusal endedWithoutResult(String approvalId, JsonNode requestId, Throwable cause) {
+        log.warn("approval {} ended without a result: {}", approvalId, cause.toString());
+        return new McpRefusal(McpRefusal.Reason.APPROVAL_FAILED, "approval " + approvalId + " ended without a result ("
+                + cause.getMessage() + "); the call was not forwarded by this request", requestId, Map.of("approvalId", approvalId), cause);
     }
 
     /** Ends every held stream with an error telling the caller to retry; the approvals themselves go on. */

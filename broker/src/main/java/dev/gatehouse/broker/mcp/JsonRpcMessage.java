@@ -105,6 +105,11 @@ record JsonRpcMessage(Kind kind, JsonNode id, String method, ObjectNode json, by
         };
     }
 
+    /** An initialize request whose client declares the {@code tasks} capability (MCP 2025-11-25). */
+    public boolean declaresClientTasks() {
+        return isInitialize() && params().path("capabilities").path("tasks").isObject();
+    }
+
     /** The protocol revision the message names in {@code _meta} (2026-07-28 and later) or in initialize params. */
     public Optional<String> declaredProtocolVersion() {
         JsonNode meta = params().path("_meta").path("io.modelcontextprotocol/protocolVersion");

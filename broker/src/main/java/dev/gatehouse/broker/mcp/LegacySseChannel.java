@@ -67,7 +67,7 @@ final class LegacySseChannel implements UpstreamChannel {
         String id = exchange.startingSessionId();
         McpSession session = new McpSession(id, exchange.upstream(), connection.endpoint().toString(), McpSession.Transport.SSE,
                 exchange.caller().issuer(), exchange.caller().subject(),
-                message.declaredProtocolVersion().orElse(null), Instant.now(), Optional.empty());
+                message.declaredProtocolVersion().orElse(null), message.declaresClientTasks(), Instant.now(), Optional.empty());
         try {
             sessions.create(session);
         } catch (RuntimeException e) {

@@ -36,6 +36,7 @@ public final class McpEndpoint implements AutoCloseable {
     private final Recorder recorder;
     private final PolicyGate policy;
     private final HeldCallStream heldCalls;
+    private final GatedTasks tasks;
     private final TokenVerifier tokens;
     private final OriginPolicy origins;
     private final ObjectMapper json;
@@ -44,7 +45,7 @@ public final class McpEndpoint implements AutoCloseable {
     private final String resourceBase;
 
     McpEndpoint(Map<String, UpstreamChannel> channels, SessionDirectory sessions, Recorder recorder, PolicyGate policy,
-                HeldCallStream heldCalls, TokenVerifier tokens,
+                HeldCallStream heldCalls, GatedTasks tasks, TokenVerifier tokens,
                 OriginPolicy origins,
                 ObjectMapper json, long maxRequestBytes, StreamKeepAlive keepAlive, String resourceBase) {
         this.channels = Map.copyOf(channels);
@@ -52,6 +53,7 @@ public final class McpEndpoint implements AutoCloseable {
         this.recorder = recorder;
         this.policy = policy;
         this.heldCalls = heldCalls;
+        this.tasks = tasks;
         this.tokens = tokens;
         this.origins = origins;
         this.json = json;
@@ -80,9 +82,10 @@ public final class McpEndpoint implements AutoCloseable {
                 case SSE -> new LegacySseChannel(client, sessions, maxMessage, keepAlive);
             });
         }
-        return new McpEndpoint(channels, sessions, recorder, new PolicyGate(policy, json),
-                new HeldCallStream(gatedCalls, server.keepAliveInterval()), tokens, origins, json, server.maxRequestSize().bytes(),
-                keepAlive, resourceBase);
+        HeldCallStream heldCalls = new HeldCallStream(gatedCalls, server.keepAliveInterval());
+        return new McpEndpoint(channels, sessions, recorder, new PolicyGate(policy, json), heldCalls,
+                new GatedTasks(gatedCalls, heldCalls, server.keepAliveInterval()), tokens, origins, json,
+                server.maxRequestSize().bytes(), keepAlive, resourceBase);
     }
 
     /** One client per upstream, shared by the proxy and the gated-call forwarder; the endpoint closes them. */
@@ -110,8 +113,15 @@ public final class McpEndpoint implements AutoCloseable {
             Optional<Decision.Approve> gated = policy.check(exchange, message);
             exchange.recordClientMessage(message);
             recorded = true;
+            if (tasks.answer(exchange, message)) {
+                return;
+            }
             if (gated.isPresent()) {
-                heldCalls.respond(exchange, message, gated.get());
+                if (GatedTasks.wanted(exchange, message)) {
+                    tasks.create(exchange, message, gated.get());
+                } else {
+                    heldCalls.respond(exchange, message, gated.get());
+                }
                 return;
             }
             if ("notifications/cancelled".equals(message.method())) {

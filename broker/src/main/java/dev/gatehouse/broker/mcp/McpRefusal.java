@@ -40,6 +40,11 @@ public final class McpRefusal extends RuntimeException {
         APPROVED_CALL_FAILED(200, -32042),
         APPROVAL_FAILED(200, -32043),
         TOO_MANY_PENDING_APPROVALS(429, -32044),
+        // tasks/result of a gated call's task that its caller cancelled: the call has no other answer.
+        APPROVAL_CANCELLED(200, -32045),
+        // MCP tasks (2025-11-25) answers these with Invalid params: a task id nobody may see, or a task already ended.
+        UNKNOWN_TASK(200, -32602),
+        TASK_ENDED(200, -32602),
         IDENTITY_UNAVAILABLE(503, -32036);
 
         private final int httpStatus;
@@ -70,6 +75,7 @@ public final class McpRefusal extends RuntimeException {
                 case APPROVAL_UNAVAILABLE, APPROVAL_FAILED -> "approval-unavailable";
                 case APPROVAL_DENIED -> "approval-denied";
                 case APPROVAL_EXPIRED -> "approval-expired";
+                case APPROVAL_CANCELLED -> "cancelled";
                 case TOO_MANY_PENDING_APPROVALS -> "approval-limit";
                 case INSUFFICIENT_SCOPE -> "insufficient-scope";
                 case UPSTREAM_UNREACHABLE, UPSTREAM_REJECTED_CREDENTIALS, UPSTREAM_MESSAGE_TOO_LARGE, UPSTREAM_PROTOCOL_ERROR,

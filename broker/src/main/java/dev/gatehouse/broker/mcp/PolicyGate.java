@@ -3,6 +3,7 @@ package dev.gatehouse.broker.mcp;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.activities.sessions.McpSession;
 import dev.gatehouse.broker.auth.Caller;
 import dev.gatehouse.broker.policy.Decision;
 import dev.gatehouse.broker.policy.PolicyHolder;
@@ -90,8 +91,14 @@ final class PolicyGate {
         }
     }
 
-    /** How replies to this message must be rewritten: list results show only what the caller may use. */
+    /**
+     * How replies to this message must be rewritten: list results show only what the caller may use (and, to a
+     * client that declared tasks, which tools may run as tasks); an initialize result offers tasks to such a client.
+     */
     MessageFilter repliesFor(McpExchange exchange, JsonRpcMessage message) {
+        if (message.declaresClientTasks()) {
+            return GatedTasks.advertisedTo(json, message.id());
+        }
         PolicyInput.Target listed = switch (message.method() == null ? "" : message.method()) {
             case "tools/list" -> PolicyInput.Target.TOOL;
             case "resources/list" -> PolicyInput.Target.RESOURCE;
@@ -102,7 +109,8 @@ final class PolicyGate {
         if (!message.isRequest() || listed == null || !current.governs(listed)) {
             return MessageFilter.NONE;
         }
-        return new ListFilter(json, current, policyCaller(exchange.caller()), exchange.upstream(), message.id(), listed);
+        boolean offerTasks = exchange.session().map(McpSession::clientTasks).orElse(false);
+        return new ListFilter(json, current, policyCaller(exchange.caller()), exchange.upstream(), message.id(), listed, offerTasks);
     }
 
     private static PolicyInput.Target decidedTarget(String method) {

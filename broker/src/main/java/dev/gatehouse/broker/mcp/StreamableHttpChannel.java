@@ -142,7 +142,7 @@ final class StreamableHttpChannel implements UpstreamChannel {
         String id = exchange.startingSessionId();
         sessions.create(new McpSession(id, exchange.upstream(), upstreamSessionId, McpSession.Transport.STREAMABLE_HTTP,
                 exchange.caller().issuer(), exchange.caller().subject(),
-                initialize.declaredProtocolVersion().orElse(null), Instant.now(), Optional.empty()));
+                initialize.declaredProtocolVersion().orElse(null), initialize.declaresClientTasks(), Instant.now(), Optional.empty()));
         return id;
     }
 

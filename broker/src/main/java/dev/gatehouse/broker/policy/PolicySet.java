@@ -124,6 +124,27 @@ public final class PolicySet {
         return false;
     }
 
+    /**
+     * Whether some call of {@code name} by this caller could be held for approval, whatever its arguments: what
+     * {@code tools/list} offers as a task. As in {@link #mayEverPermit}, rules with conditions count as "maybe" and the
+     * first unconditional rule that matches decides.
+     */
+    public boolean mayRequireApproval(PolicyInput.Caller caller, String upstream, PolicyInput.Target target, String name) {
+        PolicyInput probe = new PolicyInput(caller, upstream, target, name, java.util.Map.of());
+        for (CompiledRule rule : rules) {
+            if (rule.mismatch(probe).isPresent()) {
+                continue;
+            }
+            if (rule.source().action() == PolicyRule.Action.APPROVE) {
+                return true;
+            }
+            if (rule.when().isEmpty()) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** Every rule in order with whether and why it matches: what {@code gatehouse explain} prints. */
     public List<String> explain(PolicyInput input) {
         List<String> lines = new ArrayList<>();

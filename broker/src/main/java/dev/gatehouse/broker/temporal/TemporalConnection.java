@@ -47,7 +47,8 @@ public final class TemporalConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        stubs.shutdown();
+        // By now the worker has stopped; what is left are long polls for results of calls nobody waits on any more.
+        stubs.shutdownNow();
         stubs.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 }

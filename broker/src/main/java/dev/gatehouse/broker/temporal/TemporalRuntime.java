@@ -1,6 +1,7 @@
 package dev.gatehouse.broker.temporal;
 
 import dev.gatehouse.workflows.codec.EncryptedDataConverter;
+import dev.gatehouse.workflows.gated.UpdateRejectionDataConverter;
 import dev.gatehouse.workflows.codec.PayloadKey;
 import dev.gatehouse.workflows.gated.GatedCallWorkflowImpl;
 import io.temporal.client.WorkflowClient;
@@ -61,18 +62,23 @@ public final class TemporalRuntime implements AutoCloseable {
         Objects.requireNonNull(key, "key");
         WorkflowClient client = WorkflowClient.newInstance(connection.stubs(), WorkflowClientOptions.newBuilder()
                 .setNamespace(namespace)
-                .setDataConverter(EncryptedDataConverter.of(key))
+                // Validator refusals must reach deciders with their type and reason (see UpdateRejectionDataConverter).
+                .setDataConverter(UpdateRejectionDataConverter.around(EncryptedDataConverter.of(key)))
                 .build());
-        // A gated call waits for approval for minutes or hours. While it waits, its workflow stays in the
-        // worker's cache, and a cached workflow parks a workflow thread; on virtual threads a parked one
-        // costs a little heap instead of a platform thread's stack, so open approvals do not eat threads.
-        // Task executors (workflow tasks, activities: HTTP upstream calls, PostgreSQL writes) block on
-        // I/O and run on virtual threads too.
+        // Workflow code runs on virtual threads, and so do the task executors (workflow tasks, activities:
+        // HTTP upstream calls, PostgreSQL writes), which block on I/O: no platform thread per task.
         WorkerFactory workers = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
                 .setUsingVirtualWorkflowThreads(true)
+                // No sticky cache: brokers are stateless replicas, so a workflow's next task must go to whichever
+                // replica polls, at once, not wait on the private queue of one that crashed (Temporal's test server
+                // never hands such tasks on; a real cluster does after a timeout). A gated call's history is a few dozen
+                // events, so replaying it per task is cheap, and a waiting approval holds no memory in any broker.
+                .setWorkflowCacheSize(0)
                 .build());
         Worker worker = workers.newWorker(taskQueue, WorkerOptions.newBuilder()
                 .setUsingVirtualThreads(true)
+                // Zero: completions carry no sticky attributes, so every workflow task goes to the shared task queue.
+                .setStickyQueueScheduleToStartTimeout(Duration.ZERO)
                 .build());
         registrations.accept(worker);
         return new TemporalRuntime(client, workers, taskQueue, key.fingerprint());

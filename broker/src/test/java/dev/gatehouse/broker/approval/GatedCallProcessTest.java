@@ -7,6 +7,7 @@ import dev.gatehouse.broker.testing.BrokerProcess;
 import dev.gatehouse.broker.testing.ChildJvm;
 import dev.gatehouse.broker.testing.CountingUpstream;
 import dev.gatehouse.broker.testing.FreePort;
+import dev.gatehouse.broker.testing.GatehouseApi;
 import dev.gatehouse.broker.testing.Poll;
 import dev.gatehouse.broker.testing.RawMcp;
 import dev.gatehouse.broker.testing.TemporalServerProcess;
@@ -46,17 +47,22 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.StreamSupport;
 
+import static dev.gatehouse.broker.testing.GatehouseApi.elements;
+import static dev.gatehouse.broker.testing.GatehouseApi.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,7 +71,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * (embedded, in this JVM), Temporal's test server in a JVM of its own, an OIDC issuer, an official-SDK
  * upstream that counts executions, and {@code gatehouse serve} in a child JVM that the last test kills
  * with SIGKILL while twenty calls wait. Callers are the official MCP Java SDK client and raw HTTP;
- * approvers use the decisions API.
+ * approvers use the decisions API. Processes are synchronised with by polling what they expose, never by sleeping.
+ *
+ * <p>The Java test server stands in for a Temporal cluster; set {@value #EXTERNAL_TEMPORAL} to a real
+ * cluster's {@code host:port} to run against that instead. (The broker's workers keep no sticky cache, which
+ * is what lets a restarted broker pick up the workflows of a killed one at once; with one, the test server
+ * would never hand them on.) Logs of the child processes are in {@code target/gated-call-process-test}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -77,8 +88,13 @@ class GatedCallProcessTest {
     private static final Duration BROKER_START = Duration.ofSeconds(60);
     private static final Duration SOON = Duration.ofSeconds(20);
 
+    /** {@code host:port} of a real Temporal cluster to use instead of the Java test server (namespace {@code default}). */
+    private static final String EXTERNAL_TEMPORAL = "GATEHOUSE_TEST_TEMPORAL";
+
+    private final String externalTemporal = System.getenv(EXTERNAL_TEMPORAL);
     private final Path workDir = Path.of("target", "gated-call-process-test");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private GatehouseApi api;
     private final ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
 
     private EmbeddedDatabase database;
@@ -96,10 +112,12 @@ class GatedCallProcessTest {
     void startEverything() throws IOException {
         Files.createDirectories(workDir);
         classpath = ChildJvm.snapshotClasspath(workDir.resolve("classpath"));
-        // The two slow starters need nothing from each other.
-        CompletableFuture<EmbeddedDatabase> postgres = CompletableFuture.supplyAsync(EmbeddedDatabase::start);
-        CompletableFuture<TemporalServerProcess> temporalServer = CompletableFuture.supplyAsync(() ->
-                TemporalServerProcess.start(classpath, workDir.resolve("temporal.log"), Duration.ofSeconds(60)));
+        // The two slow starters need nothing from each other (and the common pool has one thread on two cores).
+        CompletableFuture<EmbeddedDatabase> postgres = CompletableFuture.supplyAsync(EmbeddedDatabase::start, callers);
+        CompletableFuture<TemporalServerProcess> temporalServer = externalTemporal != null
+                ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.supplyAsync(() -> TemporalServerProcess.start(classpath, workDir.resolve("temporal.log"),
+                        Duration.ofSeconds(60)), callers);
         try {
             idp = TestIdp.start();
             upstream = CountingUpstream.start();
@@ -107,12 +125,13 @@ class GatedCallProcessTest {
             temporal = temporalServer.join();
         } catch (RuntimeException e) {
             postgres.thenAccept(EmbeddedDatabase::close);
-            temporalServer.thenAccept(TemporalServerProcess::close);
+            temporalServer.thenAccept(GatedCallProcessTest::closeQuietly);
             throw e;
         }
         int port = FreePort.pick();
         base = URI.create("http://127.0.0.1:" + port);
         audience = base + "/mcp";
+        api = new GatehouseApi(base, this::apiToken);
         config = workDir.resolve("gatehouse.yaml");
         Files.writeString(config, """
                 server:
@@ -151,7 +170,8 @@ class GatedCallProcessTest {
                   target: %s
                   namespace: default
                   payloadKey: "%s"
-                """.formatted(port, base, idp.issuer(), upstream.url(), database.jdbcUrl(), temporal.target(), PAYLOAD_KEY));
+                """.formatted(port, base, idp.issuer(), upstream.url(), database.jdbcUrl(),
+                        externalTemporal != null ? externalTemporal : temporal.target(), PAYLOAD_KEY));
         broker = startBroker();
     }
 
@@ -185,14 +205,14 @@ class GatedCallProcessTest {
             assertThat(call).as("the call waits for its approval").isNotDone();
             assertThat(upstream.deletions("a-1")).isZero();
 
-            HttpResponse<String> decided = decide("alice", approvalId, "approve", "ticket OPS-1");
+            HttpResponse<String> decided = api.decide("alice", approvalId, "approve", "ticket OPS-1");
             assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
             assertThat(JSON.readTree(decided.body()).path("status").asText()).isEqualTo("approved");
 
             assertThat(text(call.get(30, TimeUnit.SECONDS))).isEqualTo("deleted a-1");
             assertThat(upstream.deletions("a-1")).isEqualTo(1);
 
-            JsonNode approval = api("alice", "GET", "/api/approvals/" + approvalId, 200);
+            JsonNode approval = api.get("alice", "/api/approvals/" + approvalId);
             assertThat(approval.path("status").asText()).isEqualTo("approved");
             assertThat(strings(approval.path("decidedBy"))).containsExactly("alice@example.com");
             assertThat(approval.path("decisions")).hasSize(1);
@@ -203,7 +223,7 @@ class GatedCallProcessTest {
             assertThat(decision.path("channel").asText()).isEqualTo("api");
 
             String sessionId = onlySessionOf(requester);
-            List<JsonNode> events = events(sessionId);
+            List<JsonNode> events = api.events("auditor", sessionId);
             assertThat(events).as("the request as it arrived")
                     .anyMatch(e -> e.path("kind").asText().equals("message") && e.path("method").asText().equals("tools/call")
                             && e.path("target").asText().equals("delete_record")
@@ -218,7 +238,7 @@ class GatedCallProcessTest {
                     && e.path("payload").path("step").asText().equals("outcome")).findFirst().orElseThrow();
             assertThat(outcome.path("payload").path("outcome").asText()).isEqualTo("approved");
             assertThat(strings(outcome.path("payload").path("decidedBy"))).containsExactly("alice@example.com");
-            assertThat(api("auditor", "GET", "/api/sessions/" + sessionId + "/verify", 200).path("intact").asBoolean())
+            assertThat(api.get("auditor", "/api/sessions/" + sessionId + "/verify").path("intact").asBoolean())
                     .as("the session's hash chain verifies").isTrue();
         }
     }
@@ -231,14 +251,14 @@ class GatedCallProcessTest {
             CompletableFuture<CallToolResult> call = callAsync(client, "delete_record", "d-1");
             String approvalId = awaitPending(requester, "delete_record", "d-1");
 
-            HttpResponse<String> decided = decide("bob", approvalId, "deny", "not during the freeze");
+            HttpResponse<String> decided = api.decide("bob", approvalId, "deny", "not during the freeze");
             assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
 
             assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS))
                     .cause().isInstanceOf(McpError.class)
                     .hasMessageContaining("call to 'delete_record' denied by bob@example.com: not during the freeze");
             assertThat(upstream.deletions("d-1")).isZero();
-            JsonNode approval = api("bob", "GET", "/api/approvals/" + approvalId, 200);
+            JsonNode approval = api.get("bob", "/api/approvals/" + approvalId);
             assertThat(approval.path("status").asText()).isEqualTo("denied");
             assertThat(strings(approval.path("decidedBy"))).containsExactly("bob@example.com");
         }
@@ -256,8 +276,8 @@ class GatedCallProcessTest {
                     .cause().isInstanceOf(McpError.class)
                     .hasMessageContaining("call to 'purge_record' expired waiting for approval: no decision within 3s");
             assertThat(upstream.runs("purge_record", "p-1")).isZero();
-            assertThat(api("alice", "GET", "/api/approvals/" + approvalId, 200).path("status").asText()).isEqualTo("expired");
-            HttpResponse<String> late = decide("alice", approvalId, "approve", "sorry, was at lunch");
+            assertThat(api.get("alice", "/api/approvals/" + approvalId).path("status").asText()).isEqualTo("expired");
+            HttpResponse<String> late = api.decide("alice", approvalId, "approve", "sorry, was at lunch");
             assertThat(late.statusCode()).as(late.body()).isEqualTo(409);
             assertThat(late.body()).contains("expired");
         }
@@ -276,25 +296,25 @@ class GatedCallProcessTest {
             CompletableFuture<CallToolResult> call = callAsync(client, "delete_record", "s-1");
             String approvalId = awaitPending(requester, "delete_record", "s-1");
 
-            HttpResponse<String> own = decide("bob", approvalId, "approve", "trust me");
+            HttpResponse<String> own = api.decide("bob", approvalId, "approve", "trust me");
             assertThat(own.statusCode()).as(own.body()).isEqualTo(403);
             assertThat(own.body()).contains("bob@example.com made this call and cannot decide it");
 
-            HttpResponse<String> stranger = decide("carol", approvalId, "approve", "why not");
+            HttpResponse<String> stranger = api.decide("carol", approvalId, "approve", "why not");
             assertThat(stranger.statusCode()).as(stranger.body()).isEqualTo(404);
-            assertThat(send("carol", "GET", "/api/approvals/" + approvalId, null).statusCode()).isEqualTo(404);
-            assertThat(approvals("carol", "pending")).noneMatch(a -> a.path("id").asText().equals(approvalId));
+            assertThat(api.send("carol", "GET", "/api/approvals/" + approvalId, null).statusCode()).isEqualTo(404);
+            assertThat(api.approvals("carol", "status=pending")).noneMatch(a -> a.path("id").asText().equals(approvalId));
             assertThat(call).as("refused decisions leave the call waiting").isNotDone();
 
-            HttpResponse<String> approved = decide("alice", approvalId, "approve", "");
+            HttpResponse<String> approved = api.decide("alice", approvalId, "approve", "");
             assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
-            HttpResponse<String> late = decide("dave", approvalId, "approve", "me too");
+            HttpResponse<String> late = api.decide("dave", approvalId, "approve", "me too");
             assertThat(late.statusCode()).as(late.body()).isEqualTo(409);
             assertThat(late.body()).contains("already approved by alice@example.com");
 
             assertThat(text(call.get(30, TimeUnit.SECONDS))).isEqualTo("deleted s-1");
             assertThat(upstream.deletions("s-1")).isEqualTo(1);
-            assertThat(strings(api("alice", "GET", "/api/approvals/" + approvalId, 200).path("decidedBy")))
+            assertThat(strings(api.get("alice", "/api/approvals/" + approvalId).path("decidedBy")))
                     .containsExactly("alice@example.com");
         }
     }
@@ -331,9 +351,9 @@ class GatedCallProcessTest {
         String approvalId = awaitPending(requester, "delete_record", "r-1");
         assertThat(waiting.path("params").path("message").asText()).contains(approvalId);
 
-        assertThat(decide("alice", approvalId, "approve", "go").statusCode()).isEqualTo(200);
+        assertThat(api.decide("alice", approvalId, "approve", "go").statusCode()).isEqualTo(200);
         Poll.until("approval " + approvalId + " to read approved", SOON, () -> Optional.of(
-                api("alice", "GET", "/api/approvals/" + approvalId, 200)).filter(a -> a.path("status").asText().equals("approved")));
+                api.get("alice", "/api/approvals/" + approvalId)).filter(a -> a.path("status").asText().equals("approved")));
 
         // The retry: the same call with a new JSON-RPC id gets the recorded answer at once, under its own id.
         HttpResponse<String> retried = session.post("""
@@ -351,7 +371,7 @@ class GatedCallProcessTest {
         String requester = "agent-herd";
         int herd = 8;
         CountDownLatch allHeld = new CountDownLatch(herd);
-        List<String> announced = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> announced = Collections.synchronizedList(new ArrayList<>());
         List<McpSyncClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < herd; i++) {
@@ -380,7 +400,7 @@ class GatedCallProcessTest {
             String approvalId = pending.getFirst().path("id").asText();
             assertThat(announced).hasSize(herd).allMatch(m -> m.contains("waiting for approval " + approvalId + " "));
 
-            assertThat(decide("alice", approvalId, "approve", "once is enough").statusCode()).isEqualTo(200);
+            assertThat(api.decide("alice", approvalId, "approve", "once is enough").statusCode()).isEqualTo(200);
             for (CompletableFuture<CallToolResult> call : calls) {
                 assertThat(text(call.get(30, TimeUnit.SECONDS))).isEqualTo("deleted c-1");
             }
@@ -391,45 +411,75 @@ class GatedCallProcessTest {
         }
     }
 
+    /**
+     * SIGKILL while twenty calls wait: nothing the broker held is lost, because it held nothing of its own.
+     * The approvals stay pending in PostgreSQL and their workflows in Temporal; each caller retries (its
+     * connection died with the broker) in a new session and is attached to its original approval; once
+     * approved, each call runs exactly once and the record is complete.
+     */
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void brokerKilledWhileTwentyCallsWaitLosesNothing() throws Exception {
         String requester = "agent-fleet";
         List<String> ids = IntStream.rangeClosed(1, 20).mapToObj(i -> "k-" + i).toList();
-        List<McpSyncClient> originals = new ArrayList<>();
-        List<CompletableFuture<CallToolResult>> held = new ArrayList<>();
+        List<McpSyncClient> clients = new ArrayList<>();
         try {
+            List<CompletableFuture<CallToolResult>> held = new ArrayList<>();
             for (String id : ids) {
                 McpSyncClient client = sdkClient(requester);
+                clients.add(client);
                 client.initialize();
-                originals.add(client);
                 held.add(callAsync(client, "delete_record", id));
             }
-            Poll.until("all 20 calls to be pending", Duration.ofSeconds(30), () -> Optional.of(approvalsOf(requester))
-                    .filter(list -> list.size() == 20 && list.stream().allMatch(a -> a.path("status").asText().equals("pending"))));
+            Map<String, String> approvalOf = Poll.until("all 20 calls to be pending", Duration.ofSeconds(30), () -> Optional
+                    .of(approvalsOf(requester))
+                    .filter(list -> list.size() == 20 && list.stream().allMatch(a -> a.path("status").asText().equals("pending")))
+                    .map(list -> list.stream().collect(Collectors.toMap(a -> argument(a, "id"), a -> a.path("id").asText()))));
+            assertThat(approvalOf.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+            // Pending in the inbox is the broker's claim; the workflow's first step is its record in the session's chain.
+            Poll.until("all 20 workflows to have recorded their approval as pending", SOON,
+                    () -> Optional.of(countQuietly(approvalSteps("pending"), requester)).filter(n -> n == 20));
 
             broker.kill();
             for (CompletableFuture<CallToolResult> call : held) {
-                assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS)).as("a call whose broker died gets no answer")
-                        .isNotInstanceOf(java.util.concurrent.TimeoutException.class);
+                assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS)).as("a call whose broker died")
+                        .isInstanceOf(ExecutionException.class);
             }
             broker = startBroker();
 
             List<JsonNode> survivors = approvalsOf(requester);
-            assertThat(survivors).hasSize(20).allMatch(a -> a.path("status").asText().equals("pending"));
-            assertThat(survivors).extracting(a -> argument(a, "id")).containsExactlyInAnyOrderElementsOf(ids);
-            for (JsonNode approval : survivors) {
-                HttpResponse<String> decided = decide("alice", approval.path("id").asText(), "approve", "after the crash");
+            assertThat(survivors).as("the approvals after the restart").hasSize(20)
+                    .allMatch(a -> a.path("status").asText().equals("pending"));
+
+            // Each caller retries in a new session, as a client whose connection died would: held again, on its first approval.
+            Map<String, String> announced = new ConcurrentHashMap<>();
+            List<CompletableFuture<String>> retries = new ArrayList<>();
+            for (String id : ids) {
+                McpSyncClient retry = sdkClientSpec(token(requester, "agents"), Duration.ofSeconds(90))
+                        .progressConsumer((ProgressNotification p) -> announced.put(id, p.message()))
+                        .build();
+                clients.add(retry);
+                retry.initialize();
+                retries.add(CompletableFuture.supplyAsync(() -> text(retry.callTool(CallToolRequest.builder()
+                        .name("delete_record").arguments(Map.of("id", id)).progressToken("retry-" + id).build())), callers));
+            }
+            Poll.until("every retry to be held", SOON, () -> Optional.of(announced.size()).filter(n -> n == 20));
+            assertThat(ids).allSatisfy(id -> assertThat(announced.get(id)).as("what the retry of %s waits for", id)
+                    .contains("waiting for approval " + approvalOf.get(id) + " "));
+            assertThat(approvalsOf(requester)).as("retries ask nobody a second time").hasSize(20);
+
+            // Nothing the killed broker had written is lost or broken: each approval's first step is in its session's chain.
+            assertThat(countQuietly(approvalSteps("pending"), requester)).isEqualTo(20);
+            JsonNode intact = api.get("auditor", "/api/verify");
+            assertThat(intact.path("intact").asBoolean()).as(intact.toString()).isTrue();
+
+            // In parallel, as twenty approvers might.
+            List<CompletableFuture<HttpResponse<String>>> decisions = ids.stream().map(id -> CompletableFuture.supplyAsync(
+                    () -> api.decide("alice", approvalOf.get(id), "approve", "after the crash"), callers)).toList();
+            for (CompletableFuture<HttpResponse<String>> decision : decisions) {
+                HttpResponse<String> decided = decision.get(60, TimeUnit.SECONDS);
                 assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
             }
-
-            // Each caller retries in a new session, as a client whose connection died would.
-            List<CompletableFuture<String>> retries = ids.stream().map(id -> CompletableFuture.supplyAsync(() -> {
-                try (McpSyncClient retry = sdkClient(requester)) {
-                    retry.initialize();
-                    return text(retry.callTool(new CallToolRequest("delete_record", Map.of("id", id))));
-                }
-            }, callers)).toList();
             for (int i = 0; i < ids.size(); i++) {
                 assertThat(retries.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("deleted " + ids.get(i));
             }
@@ -439,17 +489,16 @@ class GatedCallProcessTest {
                 assertThat(count(db, "select count(*) from audit_approval where requester = ? and status = 'approved'", requester))
                         .isEqualTo(20);
                 assertThat(count(db, "select count(*) from audit_approval where requester = ?", requester)).isEqualTo(20);
-                assertThat(count(db, """
-                        select count(*) from audit_event e join audit_approval a on a.session_id = e.session_id
-                         where a.requester = ? and e.kind = 'approval' and e.payload ->> 'approvalId' = a.id""", requester))
-                        .as("pending, decision and outcome of each approval in the chains").isEqualTo(60);
+                for (String step : List.of("pending", "decision", "outcome")) {
+                    assertThat(count(db, approvalSteps(step), requester)).as("%s steps in the chains", step).isEqualTo(20);
+                }
                 assertThat(count(db, "select count(*) from audit_approval_decision d join audit_approval a on a.id = d.approval_id"
                         + " where a.requester = ? and d.approver = 'alice@example.com'", requester)).isEqualTo(20);
             }
-            JsonNode verified = api("auditor", "GET", "/api/verify", 200);
+            JsonNode verified = api.get("auditor", "/api/verify");
             assertThat(verified.path("intact").asBoolean()).as(verified.toString()).isTrue();
         } finally {
-            originals.forEach(McpSyncClient::close);
+            clients.forEach(McpSyncClient::close);
         }
     }
 
@@ -492,12 +541,7 @@ class GatedCallProcessTest {
         return CompletableFuture.supplyAsync(() -> client.callTool(new CallToolRequest(tool, Map.of("id", id))), callers);
     }
 
-    // --- the decisions and recording APIs ---
-
-    private HttpResponse<String> decide(String who, String approvalId, String decision, String reason) throws IOException {
-        return send(who, "POST", "/api/approvals/" + approvalId + "/decision",
-                JSON.writeValueAsString(Map.of("decision", decision, "reason", reason)));
-    }
+    // --- what the APIs say about these tests' calls ---
 
     /** Waits until the approval of this call shows up as pending to an approver, and returns its id. */
     private String awaitPending(String requester, String tool, String id) {
@@ -507,11 +551,11 @@ class GatedCallProcessTest {
 
     /** An argument of the call as approvers see it: the preview holds the call's params (masked), arguments within. */
     private static String argument(JsonNode approval, String name) {
-        return approval.path("argsPreview").path("arguments").path(name).asText();
+        return approval.path("argsPreview").path(name).asText();
     }
 
     private List<JsonNode> pendingOf(String requester, String tool, String id) {
-        return approvals("alice", "pending").stream()
+        return api.approvals("alice", "status=pending").stream()
                 .filter(a -> a.path("requester").path("subject").asText().equals(requester)
                         && a.path("tool").asText().equals(tool)
                         && argument(a, "id").equals(id))
@@ -520,51 +564,15 @@ class GatedCallProcessTest {
 
     /** Every approval of {@code requester}'s calls, as an auditor sees them. */
     private List<JsonNode> approvalsOf(String requester) {
-        return elements(api("auditor", "GET", "/api/approvals?limit=500", 200).path("approvals")).stream()
+        return api.approvals("auditor", "").stream()
                 .filter(a -> a.path("requester").path("subject").asText().equals(requester))
                 .toList();
     }
 
-    private List<JsonNode> approvals(String who, String status) {
-        return elements(api(who, "GET", "/api/approvals?status=" + status + "&limit=500", 200).path("approvals"));
-    }
-
     private String onlySessionOf(String caller) {
-        List<JsonNode> sessions = elements(api("auditor", "GET", "/api/sessions?caller=" + caller, 200).path("sessions"));
+        List<JsonNode> sessions = elements(api.get("auditor", "/api/sessions?caller=" + caller).path("sessions"));
         assertThat(sessions).as("recorded sessions of %s", caller).hasSize(1);
         return sessions.getFirst().path("id").asText();
-    }
-
-    private List<JsonNode> events(String sessionId) {
-        return elements(api("auditor", "GET", "/api/sessions/" + sessionId + "/events?limit=1000", 200).path("events"));
-    }
-
-    private JsonNode api(String who, String method, String path, int expectedStatus) {
-        HttpResponse<String> response = send(who, method, path, null);
-        assertThat(response.statusCode()).as("%s %s as %s: %s", method, path, who, response.body()).isEqualTo(expectedStatus);
-        try {
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + response.body(), e);
-        }
-    }
-
-    private HttpResponse<String> send(String who, String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(Duration.ofSeconds(20))
-                .header("Authorization", "Bearer " + apiToken(who))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     // --- small things ---
@@ -586,12 +594,20 @@ class GatedCallProcessTest {
         return ((TextContent) result.content().getFirst()).text();
     }
 
-    private static List<JsonNode> elements(JsonNode array) {
-        return StreamSupport.stream(array.spliterator(), false).toList();
+    /** Counts the approval events of one step in the chains of a requester's approvals. */
+    private static String approvalSteps(String step) {
+        return """
+                select count(*) from audit_event e join audit_approval a on a.session_id = e.session_id
+                 where a.requester = ? and e.kind = 'approval' and e.payload ->> 'approvalId' = a.id
+                   and e.payload ->> 'step' = '%s'""".formatted(step);
     }
 
-    private static List<String> strings(JsonNode array) {
-        return elements(array).stream().map(JsonNode::asText).toList();
+    private long countQuietly(String sql, String parameter) {
+        try (Connection db = DriverManager.getConnection(database.jdbcUrl())) {
+            return count(db, sql, parameter);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static long count(Connection db, String sql, String parameter) throws SQLException {

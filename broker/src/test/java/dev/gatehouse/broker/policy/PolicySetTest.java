@@ -208,6 +208,16 @@ class PolicySetTest {
     }
 
     @Test
+    void offersAsTasksOnlyToolsThatMayBeHeldForApproval() {
+        PolicyInput.Caller agent = new PolicyInput.Caller("a", "a@example.com", List.of("agents"), Map.of());
+        assertThat(POLICY.mayRequireApproval(agent, "crm", PolicyInput.Target.TOOL, "delete_customer"))
+                .as("approval needed for some arguments").isTrue();
+        assertThat(POLICY.mayRequireApproval(agent, "crm", PolicyInput.Target.TOOL, "get_customer")).as("allowed first").isFalse();
+        assertThat(POLICY.mayRequireApproval(agent, "billing", PolicyInput.Target.TOOL, "delete_customer"))
+                .as("the approve rule names crm").isFalse();
+    }
+
+    @Test
     void explainsWhichRuleMatchesAndWhy() {
         List<String> lines = POLICY.explain(call("a", "agents", "crm", "delete_customer", Map.of("table", "logs")));
         assertThat(lines).containsExactly(

@@ -49,6 +49,11 @@ public final class BrokerProcess implements AutoCloseable {
         return url;
     }
 
+    /** The process id, for a thread dump ({@code jcmd <pid> Thread.print}) when a test hangs. */
+    public long pid() {
+        return jvm.pid();
+    }
+
     public boolean isAlive() {
         return jvm.isAlive();
     }

@@ -36,6 +36,7 @@ public final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final Thread safetyNet;
+    private final Thread pump;
     private final CompletableFuture<String> upLine = new CompletableFuture<>();
 
     private ChildJvm(String name, Process process, Path log, Predicate<String> up) {
@@ -44,7 +45,7 @@ public final class ChildJvm implements AutoCloseable {
         this.log = log;
         this.safetyNet = new Thread(process::destroyForcibly, "kill-" + name);
         Runtime.getRuntime().addShutdownHook(safetyNet);
-        Thread.ofPlatform().daemon().name("log-" + name).start(() -> pump(up));
+        this.pump = Thread.ofPlatform().daemon().name("log-" + name).start(() -> pump(up));
     }
 
     /**
@@ -194,7 +195,9 @@ public final class ChildJvm implements AutoCloseable {
 
     /** SIGTERM, then SIGKILL if it has not stopped within {@code grace}. */
     public void stop(Duration grace) {
-        process.destroy();
+        // Through the handle: Process.destroy() also closes our end of the child's stdout, and whatever the
+        // child says while it shuts down would be lost.
+        process.toHandle().destroy();
         if (!awaitExit(grace)) {
             kill();
         }
@@ -205,6 +208,8 @@ public final class ChildJvm implements AutoCloseable {
             boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (exited) {
                 removeSafetyNet();
+                // Its last words (how it stopped) belong in the log before the test JVM moves on or exits.
+                pump.join(Duration.ofSeconds(5));
             }
             return exited;
         } catch (InterruptedException e) {

@@ -29,11 +29,6 @@ final class ApprovalLedger {
         open(call.policy().approvers());
     }
 
-    /** The refusal for an update that arrives before the workflow method has set its state up (same task as the start). */
-    static ApplicationFailure notOpenYet() {
-        return refusal(DecisionRefusal.NOT_ELIGIBLE, "the approval is not open for decisions yet; try again in a moment");
-    }
-
     /**
      * Throws the refusal for {@code request} if it may not be taken now, in the order the broker reports
      * them: decided already, own call, second decision, not eligible. Reads only: the update validator
@@ -63,7 +58,7 @@ final class ApprovalLedger {
         }
     }
 
-    /** Adds a decision the validator let through: any deny decides DENIED, the required number of distinct approvers APPROVED. */
+    /** Adds a decision the validator let through: any deny decides DENIED, enough distinct approvers APPROVED. */
     void accept(Decision decision) {
         decisions.add(decision);
         if (decision.verdict() == Verdict.DENY) {

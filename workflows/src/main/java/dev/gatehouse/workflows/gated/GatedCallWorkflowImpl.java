@@ -10,6 +10,7 @@ import io.temporal.failure.TemporalFailure;
 import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
 import org.slf4j.Logger;
 
 import java.time.Duration;
@@ -51,23 +52,27 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
                     .build());
 
     private final List<Notification> notifications = new ArrayList<>();
-    private GatedCall call;
-    private ApprovalLedger ledger;
-    private long startMillis;
+    private final GatedCall call;
+    private final ApprovalLedger ledger;
+    private final long startMillis;
     private boolean pendingRecorded;
     /** How many of the ledger's decisions are in the audit store; they are recorded in order. */
     private int recorded;
 
-    public GatedCallWorkflowImpl() {
-        // Temporal creates the instance; the state arrives with run(), see validateDecide for updates that come first.
+    /**
+     * Sets the state up before anything else runs: an approver who decides the moment the approval is
+     * listed (its decision may arrive with the workflow's first task) meets an open approval, not a refusal.
+     */
+    @WorkflowInit
+    public GatedCallWorkflowImpl(GatedCall call) {
+        this.call = call;
+        startMillis = Workflow.currentTimeMillis();
+        ledger = new ApprovalLedger(call, Instant.ofEpochMilli(startMillis).plus(call.policy().timeout()));
     }
 
     @Override
     public GatedCallResult run(GatedCall call) {
         // Any change to the commands this workflow issues, or their order, goes behind Workflow.getVersion.
-        this.call = call;
-        startMillis = Workflow.currentTimeMillis();
-        ledger = new ApprovalLedger(call, Instant.ofEpochMilli(startMillis).plus(call.policy().timeout()));
         Workflow.upsertTypedSearchAttributes(
                 GatedCallSearchAttributes.UPSTREAM.valueSet(call.upstream()),
                 GatedCallSearchAttributes.TOOL.valueSet(call.target()),
@@ -138,7 +143,8 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
         long wait = wakeAt - Workflow.currentTimeMillis();
         if (wait > 0 && !hasNews()) {
             // A scope of its own, so that news cancels the timer instead of leaving it to fire later for nothing.
-            CancellationScope sleep = Workflow.newCancellationScope(() -> Workflow.await(Duration.ofMillis(wait), this::hasNews));
+            CancellationScope sleep = Workflow.newCancellationScope(
+                    () -> Workflow.await(Duration.ofMillis(wait), this::hasNews));
             sleep.run();
             sleep.cancel();
         }
@@ -217,10 +223,6 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
 
     @Override
     public void validateDecide(DecisionRequest decision) {
-        // The SDK may run an update delivered with the start before run() has set the state up.
-        if (ledger == null) {
-            throw ApprovalLedger.notOpenYet();
-        }
         ledger.checkMayDecide(decision);
     }
 
@@ -232,9 +234,6 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
 
     @Override
     public ApprovalState state() {
-        if (ledger == null) {
-            throw new IllegalStateException("the approval has not started yet");
-        }
         return ledger.state();
     }
 

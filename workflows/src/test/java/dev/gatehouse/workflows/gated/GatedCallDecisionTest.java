@@ -57,6 +57,19 @@ class GatedCallDecisionTest {
     }
 
     @Test
+    void takesADecisionSentTheMomentTheApprovalStarts() throws Exception {
+        GatedCall call = call("ap-at-once", policy());
+        // Before the workflow's first task: the update arrives with it and must meet an open approval.
+        GatedCallWorkflow workflow = harness.startOnly(call);
+
+        ApprovalState state = workflow.decide(approve(ALICE));
+
+        assertEquals(Outcome.APPROVED, state.outcome());
+        assertEquals(Outcome.APPROVED, result(workflow).outcome());
+        assertEquals(1, harness.forward.calls.get());
+    }
+
+    @Test
     void deniesOnAnyDenyWithoutForwarding() throws Exception {
         GatedCallWorkflow workflow = harness.start(call("ap-deny", policy(2, null, List.of())));
 
@@ -100,10 +113,7 @@ class GatedCallDecisionTest {
         // Hold the workflow inside its first notice, so nothing else moves its history while we look.
         harness.notify.hold.close();
         GatedCall call = call("ap-self", policy());
-        GatedCallWorkflow workflow = harness.client.newWorkflowStub(GatedCallWorkflow.class,
-                io.temporal.client.WorkflowOptions.newBuilder()
-                        .setWorkflowId(call.approvalId()).setTaskQueue(GatedCallHarness.TASK_QUEUE).build());
-        io.temporal.client.WorkflowClient.start(workflow::run, call);
+        GatedCallWorkflow workflow = harness.startOnly(call);
         harness.notify.hold.awaitReached();
         List<EventType> before = history(call);
 

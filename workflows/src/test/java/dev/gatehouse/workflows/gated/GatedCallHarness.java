@@ -1,10 +1,7 @@
 package dev.gatehouse.workflows.gated;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
-import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
@@ -20,7 +17,9 @@ import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import org.junit.jupiter.api.function.Executable;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -63,41 +62,46 @@ final class GatedCallHarness implements AutoCloseable {
         env.start();
     }
 
-    /**
-     * Starts the workflow for {@code call} and returns once its first notice went out: from then on it
-     * waits for decisions (an update sent with the start could reach it before its state exists).
-     */
+    /** Starts the workflow for {@code call} and returns once its first notice went out: from then on it waits for decisions. */
     GatedCallWorkflow start(GatedCall call) throws InterruptedException {
+        GatedCallWorkflow workflow = startOnly(call);
+        assertEquals(NoticeKind.REQUEST, notify.next().kind());
+        return workflow;
+    }
+
+    /** Starts the workflow for {@code call} and returns at once. */
+    GatedCallWorkflow startOnly(GatedCall call) {
         GatedCallWorkflow workflow = client.newWorkflowStub(GatedCallWorkflow.class, WorkflowOptions.newBuilder()
                 .setWorkflowId(call.approvalId())
                 .setTaskQueue(TASK_QUEUE)
                 .build());
         WorkflowClient.start(workflow::run, call);
-        assertEquals(NoticeKind.REQUEST, notify.next().kind());
         return workflow;
     }
 
-    /**
-     * Waits until the workflow sleeps on a timer with nothing under way: the last event of its history is
-     * TIMER_STARTED. Long-polls the history for new events rather than sleeping; each poll is bounded,
-     * because the awaited event may land between a look at the history and the next poll.
-     */
+    /** Waits until the workflow sleeps on a timer with nothing under way: TIMER_STARTED is the last event of its history. */
     void awaitSleeping(String workflowId) {
+        awaitHistory(workflowId, "to sleep on a timer",
+                events -> events.getLast() == EventType.EVENT_TYPE_TIMER_STARTED);
+    }
+
+    /** Waits until the workflow's history holds an event of {@code type}. */
+    void awaitEvent(String workflowId, EventType type) {
+        awaitHistory(workflowId, "to record " + type, events -> events.contains(type));
+    }
+
+    /**
+     * Waits until the workflow's event types satisfy {@code reached}, reading the history again and again:
+     * the in-memory server's long poll for new events is broken (it indexes past the end of the history),
+     * and sleeping between looks would make the tests slower and no surer. (Tests that cancel wait for the
+     * workflow to be still first: the in-memory server wedges when an activity completes while the workflow
+     * asks to cancel it.)
+     */
+    void awaitHistory(String workflowId, String what, Predicate<List<EventType>> reached) {
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (client.fetchHistory(workflowId).getLastEvent().getEventType() != EventType.EVENT_TYPE_TIMER_STARTED) {
-            assertTrue(System.nanoTime() < giveUp, "workflow " + workflowId + " did not settle on a timer within 10s");
-            try {
-                env.getWorkflowServiceStubs().blockingStub().withDeadlineAfter(1, TimeUnit.SECONDS)
-                        .getWorkflowExecutionHistory(GetWorkflowExecutionHistoryRequest.newBuilder()
-                                .setNamespace(env.getNamespace())
-                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-                                .setWaitNewEvent(true)
-                                .build());
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
-                    throw e;
-                }
-            }
+        while (!reached.test(client.fetchHistory(workflowId).getEvents().stream().map(HistoryEvent::getEventType).toList())) {
+            assertTrue(System.nanoTime() < giveUp, "workflow " + workflowId + " did not come " + what + " within 10s");
+            Thread.onSpinWait();
         }
     }
 

@@ -1,8 +1,7 @@
 package dev.gatehouse.workflows.gated;
 
-import io.temporal.client.WorkflowClient;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.CanceledFailure;
@@ -66,12 +65,11 @@ class GatedCallLifecycleTest {
     void cancelDuringTheFirstNoticeStillSettlesIt() throws Exception {
         harness.notify.hold.close();
         GatedCall call = call("ap-cancel-notice", policy());
-        GatedCallWorkflow workflow = harness.client.newWorkflowStub(GatedCallWorkflow.class,
-                WorkflowOptions.newBuilder().setWorkflowId(call.approvalId()).setTaskQueue(GatedCallHarness.TASK_QUEUE).build());
-        WorkflowClient.start(workflow::run, call);
+        GatedCallWorkflow workflow = harness.startOnly(call);
         harness.notify.hold.awaitReached();
 
         WorkflowStub.fromTyped(workflow).cancel();
+        harness.awaitEvent(call.approvalId(), EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED);
         harness.notify.hold.open();
 
         assertThrows(WorkflowFailedException.class, () -> result(workflow));
@@ -91,6 +89,10 @@ class GatedCallLifecycleTest {
         harness.forward.hold.awaitReached();
 
         WorkflowStub.fromTyped(workflow).cancel();
+        harness.awaitHistory(call.approvalId(), "to take the cancel in", events ->
+                events.contains(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)
+                        && events.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+                        > events.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED));
         harness.forward.hold.open();
 
         assertThrows(WorkflowFailedException.class, () -> result(workflow));

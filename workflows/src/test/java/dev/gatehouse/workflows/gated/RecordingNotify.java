@@ -36,7 +36,8 @@ final class RecordingNotify implements NotifyActivities {
         }
         int number = notices.size();
         return notice.groups().stream()
-                .map(group -> new Notification("web", group, notice.kind().name().toLowerCase(java.util.Locale.ROOT) + "-" + number))
+                .map(group -> new Notification("web", group,
+                        notice.kind().name().toLowerCase(java.util.Locale.ROOT) + "-" + number))
                 .toList();
     }
 

@@ -24,6 +24,7 @@ final class ScriptedForward implements ForwardActivities {
     }
 
     static String answerTo(GatedCall call) {
-        return "{\"jsonrpc\":\"2.0\",\"id\":" + call.jsonRpcId() + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"deleted\"}]}}";
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + call.jsonRpcId()
+                + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"deleted\"}]}}";
     }
 }
