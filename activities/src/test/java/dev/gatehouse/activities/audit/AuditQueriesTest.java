@@ -146,7 +146,9 @@ class AuditQueriesTest {
         assertThatThrownBy(() -> queries.sessions(SessionFilter.all(), Optional.empty(), 501))
                 .hasMessage("limit must be between 1 and 500, not 501");
         assertThatThrownBy(() -> SessionFilter.all().withOutcome("maybe"))
-                .hasMessage("outcome must be one of [allowed, approval-required, denied, error, fail-open, insufficient-scope, refused], not 'maybe'");
+                .hasMessage("outcome must be one of [allowed, approval-denied, approval-expired, approval-limit, approval-required,"
+                        + " approval-unavailable, approved, cancelled, denied, error, expired, fail-open, insufficient-scope, refused],"
+                        + " not 'maybe'");
         Cursor cursor = new Cursor(Instant.parse("2025-03-01T10:00:00.000001Z"), "s:with:colons");
         assertThat(Cursor.parse(cursor.token())).isEqualTo(cursor);
     }

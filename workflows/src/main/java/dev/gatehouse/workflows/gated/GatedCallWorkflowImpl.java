@@ -1,6 +1,5 @@
 package dev.gatehouse.workflows.gated;
 
-import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -43,12 +42,10 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
                     .build());
 
     // A broken channel must not hold up the approval: a few attempts, then the workflow goes on without that notice.
-    // A cancel lets a notice under way finish, so that its handles are kept and the notice is settled with the rest.
     private final NotifyActivities notify = Workflow.newActivityStub(NotifyActivities.class,
             ActivityOptions.newBuilder()
                     .setStartToCloseTimeout(Duration.ofSeconds(30))
                     .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5).build())
-                    .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
                     .build());
 
     private final List<Notification> notifications = new ArrayList<>();
@@ -79,7 +76,7 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
                 GatedCallSearchAttributes.REQUESTER.valueSet(requesterName()),
                 GatedCallSearchAttributes.STATUS.valueSet(Outcome.PENDING.wireName()));
         try {
-            records.recordPending(call, ledger.deadline());
+            uncancellable(() -> records.recordPending(call, ledger.deadline()));
             pendingRecorded = true;
             notifyGroups(NoticeKind.REQUEST, call.policy().approvers());
             awaitOutcome();
@@ -138,6 +135,16 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
         }
     }
 
+    /**
+     * Runs an activity to its end even if the caller cancels meanwhile: a cancel takes effect where the
+     * workflow waits (see {@link #sleepUntil}). So a record or a notice is never cut off half-way, and no
+     * activity cancellation races its completion (which leaves Temporal's test server, the dev stack's
+     * engine, stuck on the workflow).
+     */
+    private static void uncancellable(Runnable step) {
+        Workflow.newDetachedCancellationScope(step).run();
+    }
+
     /** Waits until {@code wakeAt} (workflow time) or until there is news, whichever comes first. */
     private void sleepUntil(long wakeAt) {
         long wait = wakeAt - Workflow.currentTimeMillis();
@@ -160,7 +167,8 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
 
     private void recordNewDecisions() {
         while (recorded < ledger.decisionCount()) {
-            records.recordDecision(call.approvalId(), ledger.decision(recorded));
+            Decision next = ledger.decision(recorded);
+            uncancellable(() -> records.recordDecision(call.approvalId(), next));
             recorded++;
         }
     }
@@ -211,11 +219,9 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
 
     private void notifyGroups(NoticeKind kind, List<String> groups) {
         try {
-            notifications.addAll(notify.notify(new ApprovalNotice(call, kind, groups, ledger.deadline())));
+            ApprovalNotice notice = new ApprovalNotice(call, kind, groups, ledger.deadline());
+            uncancellable(() -> notifications.addAll(notify.notify(notice)));
         } catch (ActivityFailure e) {
-            if (CancellationScope.current().isCancelRequested()) {
-                throw e;
-            }
             log.warn("approval {}: the {} notice to {} was not delivered ({}); waiting on without it",
                     call.approvalId(), kind, groups, reason(e));
         }

@@ -69,10 +69,16 @@ class GatedCallLifecycleTest {
         harness.notify.hold.awaitReached();
 
         WorkflowStub.fromTyped(workflow).cancel();
-        harness.awaitEvent(call.approvalId(), EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED);
+        harness.awaitHistory(call.approvalId(), "to take the cancel in", events ->
+                events.contains(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)
+                        && events.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+                        > events.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED));
         harness.notify.hold.open();
 
         assertThrows(WorkflowFailedException.class, () -> result(workflow));
+        // The notice was let finish rather than cancelled under way: no cancel raced its completion.
+        assertFalse(harness.client.fetchHistory(call.approvalId()).getEvents().stream()
+                .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED));
         GatedCallResult recorded = harness.records.outcomes.getFirst();
         assertEquals(Outcome.CANCELLED, recorded.outcome());
         // The notice went out while the cancel arrived: its handle is kept, so approvers see it closed.
