@@ -8,6 +8,8 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import org.slf4j.Logger;
@@ -53,6 +55,8 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
     private final ApprovalLedger ledger;
     private final long startMillis;
     private boolean pendingRecorded;
+    private static final String CONCURRENT_RECORDS = "concurrent-records";
+    private boolean concurrentRecords;
     /** How many of the ledger's decisions are in the audit store; they are recorded in order. */
     private int recorded;
 
@@ -70,6 +74,9 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
     @Override
     public GatedCallResult run(GatedCall call) {
         // Any change to the commands this workflow issues, or their order, goes behind Workflow.getVersion.
+        // Version 1: the last decision is recorded while the call is forwarded, the outcome while notices are
+        // settled (the caller waits for less); workflows started before it replay the one-after-another order.
+        concurrentRecords = Workflow.getVersion(CONCURRENT_RECORDS, Workflow.DEFAULT_VERSION, 1) >= 1;
         Workflow.upsertTypedSearchAttributes(
                 GatedCallSearchAttributes.UPSTREAM.valueSet(call.upstream()),
                 GatedCallSearchAttributes.TOOL.valueSet(call.target()),
@@ -108,6 +115,10 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
         long nextReminder = remindEvery == null ? Long.MAX_VALUE : startMillis + remindEvery.toMillis();
         long deadline = ledger.deadline().toEpochMilli();
         while (true) {
+            if (concurrentRecords && ledger.outcome().isFinal()) {
+                // The deciding decision is recorded in finish(), beside the forward.
+                return;
+            }
             recordNewDecisions();
             if (ledger.outcome().isFinal()) {
                 return;
@@ -178,7 +189,9 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
         if (!pendingRecorded) {
             records.recordPending(call, ledger.deadline());
         }
-        recordNewDecisions();
+        if (!concurrentRecords) {
+            recordNewDecisions();
+        }
         List<String> deciders = ledger.deciders();
         if (deciders.isEmpty()) {
             Workflow.upsertTypedSearchAttributes(
@@ -188,15 +201,32 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
                     GatedCallSearchAttributes.STATUS.valueSet(ledger.outcome().wireName()),
                     GatedCallSearchAttributes.DECIDED_BY.valueSet(deciders));
         }
-        GatedCallResult result = ledger.result(ledger.outcome() == Outcome.APPROVED ? forwardOnce() : null);
-        records.recordOutcome(call, result);
+        if (!concurrentRecords) {
+            GatedCallResult result = ledger.result(ledger.outcome() == Outcome.APPROVED ? forwardOnce() : null);
+            records.recordOutcome(call, result);
+            settle(result);
+            return result;
+        }
+        // The decisions are in Temporal's history already; their audit rows need not hold the call up. The outcome is
+        // recorded after them (chain order), and the notices are settled beside it.
+        Promise<Void> decisionsRecorded = Async.procedure(this::recordNewDecisions);
+        ForwardResult forwarded = ledger.outcome() == Outcome.APPROVED ? forwardOnce() : null;
+        decisionsRecorded.get();
+        GatedCallResult result = ledger.result(forwarded);
+        Promise<Void> outcomeRecorded = Async.procedure(records::recordOutcome, call, result);
+        Promise<Void> settled = Async.procedure(this::settle, result);
+        outcomeRecorded.get();
+        settled.get();
+        return result;
+    }
+
+    private void settle(GatedCallResult result) {
         try {
             notify.settle(call, result, List.copyOf(notifications));
         } catch (ActivityFailure e) {
             log.warn("approval {}: the approvers' notices were not updated with the outcome ({}); the outcome is recorded",
                     call.approvalId(), reason(e));
         }
-        return result;
     }
 
     /**

@@ -23,7 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class GatedCallReplayTest {
 
-    private static final String HISTORY = "histories/gated-call-approved.json";
+    /** Recorded before version "concurrent-records": decisions, forward, outcome and settlement one after another. */
+    private static final String HISTORY_V0 = "histories/gated-call-approved-v0.json";
+    /** Recorded at version 1 of "concurrent-records": the last decision beside the forward, the outcome beside the settlement. */
+    private static final String HISTORY = "histories/gated-call-approved-v1.json";
+
+    @Test
+    void replaysAnApprovalRecordedBeforeConcurrentRecords() throws Exception {
+        WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY_V0, GatedCallWorkflowImpl.class);
+    }
 
     @Test
     void replaysARecordedApproval() throws Exception {
