@@ -1,5 +1,7 @@
 package dev.gatehouse.bench;
 
+import dev.gatehouse.broker.dev.FreePort;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -24,10 +26,7 @@ final class TemporalServerProcess implements AutoCloseable {
     }
 
     static TemporalServerProcess start(String heap) throws IOException, InterruptedException {
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = FreePort.pick();
         String java = ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("no java command"));
         Path log = Files.createTempFile("bench-temporal", ".log");
         Process process = new ProcessBuilder(List.of(java, "-Xmx" + heap, "-cp", System.getProperty("java.class.path"),

@@ -24,7 +24,6 @@ import dev.gatehouse.workflows.gated.Verdict;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import org.jdbi.v3.core.ConnectionException;
 
 import java.io.IOException;
 import java.util.List;
@@ -224,14 +223,7 @@ public final class ApprovalsApi {
         return new ApiRefusal(ApiRefusal.Reason.NOT_FOUND, "no approval " + id + " that you may see");
     }
 
-    /** PostgreSQL being unreachable is a 503 the client may retry, not an internal error. */
     private static Handler guarded(Handler handler) {
-        return ctx -> {
-            try {
-                handler.handle(ctx);
-            } catch (ConnectionException e) {
-                throw new ApiRefusal(ApiRefusal.Reason.UNAVAILABLE, "the approval store (PostgreSQL) cannot be reached; retry shortly", e);
-            }
-        };
+        return StoreGuard.around("the approval store", handler);
     }
 }

@@ -19,7 +19,6 @@ import dev.gatehouse.broker.config.RoleSettings;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Jdbi;
 
 import java.io.ByteArrayOutputStream;
@@ -267,14 +266,7 @@ public final class RecordingApi {
         return all;
     }
 
-    /** PostgreSQL being unreachable is a 503 the client may retry, not an internal error. */
     private static Handler guarded(Handler handler) {
-        return ctx -> {
-            try {
-                handler.handle(ctx);
-            } catch (ConnectionException e) {
-                throw new ApiRefusal(ApiRefusal.Reason.UNAVAILABLE, "the audit store (PostgreSQL) cannot be reached; retry shortly", e);
-            }
-        };
+        return StoreGuard.around("the audit store", handler);
     }
 }

@@ -5,13 +5,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** Finds a free loopback port for parts that must know their port before they bind. */
-final class FreePort {
+/** Finds a free loopback port for parts that must know their port before they bind (a child process, a config file). */
+public final class FreePort {
 
     private FreePort() {
     }
 
-    static int pick() {
+    public static int pick() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

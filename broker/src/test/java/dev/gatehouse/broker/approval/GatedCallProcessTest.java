@@ -6,7 +6,7 @@ import dev.gatehouse.broker.dev.EmbeddedDatabase;
 import dev.gatehouse.broker.testing.BrokerProcess;
 import dev.gatehouse.broker.testing.ChildJvm;
 import dev.gatehouse.broker.testing.CountingUpstream;
-import dev.gatehouse.broker.testing.FreePort;
+import dev.gatehouse.broker.dev.FreePort;
 import dev.gatehouse.broker.testing.GatehouseApi;
 import dev.gatehouse.broker.testing.Poll;
 import dev.gatehouse.broker.testing.RawMcp;

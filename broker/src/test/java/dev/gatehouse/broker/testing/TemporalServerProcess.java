@@ -1,5 +1,7 @@
 package dev.gatehouse.broker.testing;
 
+import dev.gatehouse.broker.dev.FreePort;
+
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 
