@@ -3,6 +3,8 @@ package dev.gatehouse.broker.approval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.broker.dev.DemoUpstream;
+import dev.gatehouse.broker.testing.GatehouseApi;
+import dev.gatehouse.broker.testing.Poll;
 import dev.gatehouse.broker.testing.RawMcp;
 import dev.gatehouse.broker.testing.TestStack;
 import org.junit.jupiter.api.AfterAll;
@@ -11,13 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -33,10 +32,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HeldCallTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private DemoUpstream upstream;
     private TestStack stack;
+    private GatehouseApi api;
 
     @BeforeAll
     void start() {
@@ -59,6 +59,7 @@ class HeldCallTest {
                   - name: the rest flows
                     action: allow
                 """.formatted(upstream.url()));
+        api = new GatehouseApi(stack.baseUrl(), who -> who.equals("auditor") ? token("auditor", "security") : token(who));
     }
 
     @AfterAll
@@ -113,19 +114,19 @@ class HeldCallTest {
         assertThat(pending.path("argsPreview").toString()).doesNotContain("jane.doe@example.org");
         assertThat(pending.path("eligibleGroups").toString()).isEqualTo("[\"dba\"]");
         assertThat(pending.path("policy").asText()).isEqualTo("deletes need a DBA");
-        assertThat(api("GET", "/api/approvals?status=pending", token("lead"), null).body()).doesNotContain(id);
-        assertThat(api("GET", "/api/approvals/" + id, token("lead"), null).statusCode()).isEqualTo(404);
-        assertThat(api("GET", "/api/approvals/" + id, token("auditor", "security"), null).statusCode()).isEqualTo(200);
-        assertThat(api("GET", "/api/approvals/" + id, token("agent-visible"), null).statusCode()).isEqualTo(200);
-        assertThat(api("GET", "/api/approvals?status=later", token("alice"), null).statusCode()).isEqualTo(400);
+        assertThat(api.send("lead", "GET", "/api/approvals?status=pending", null).body()).doesNotContain(id);
+        assertThat(api.send("lead", "GET", "/api/approvals/" + id, null).statusCode()).isEqualTo(404);
+        assertThat(api.send("auditor", "GET", "/api/approvals/" + id, null).statusCode()).isEqualTo(200);
+        assertThat(api.send("agent-visible", "GET", "/api/approvals/" + id, null).statusCode()).isEqualTo(200);
+        assertThat(api.send("alice", "GET", "/api/approvals?status=later", null).statusCode()).isEqualTo(400);
 
-        HttpResponse<String> nonsense = api("POST", "/api/approvals/" + id + "/decision", token("alice"), "{\"decision\":\"maybe\"}");
+        HttpResponse<String> nonsense = api.send("alice", "POST", "/api/approvals/" + id + "/decision", "{\"decision\":\"maybe\"}");
         assertThat(nonsense.statusCode()).isEqualTo(400);
         assertThat(nonsense.body()).contains("\\\"approve\\\" or \\\"deny\\\"");
-        assertThat(api("POST", "/api/approvals/" + id + "/decision", token("lead"), "{\"decision\":\"approve\"}").statusCode())
+        assertThat(api.send("lead", "POST", "/api/approvals/" + id + "/decision", "{\"decision\":\"approve\"}").statusCode())
                 .as("a lead is in no group that may decide").isEqualTo(404);
 
-        HttpResponse<String> denied = api("POST", "/api/approvals/" + id + "/decision", token("bob"),
+        HttpResponse<String> denied = api.send("bob", "POST", "/api/approvals/" + id + "/decision",
                 "{\"decision\":\"deny\",\"reason\":\"not during the freeze\"}");
         assertThat(denied.statusCode()).as(denied.body()).isEqualTo(200);
         assertThat(JSON.readTree(denied.body()).path("status").asText()).isEqualTo("denied");
@@ -134,7 +135,7 @@ class HeldCallTest {
         assertThat(answer.path("code").asInt()).isEqualTo(-32040);
         assertThat(answer.path("message").asText()).contains("bob@example.com").contains("not during the freeze");
 
-        HttpResponse<String> late = api("POST", "/api/approvals/" + id + "/decision", token("alice"), "{\"decision\":\"approve\"}");
+        HttpResponse<String> late = api.send("alice", "POST", "/api/approvals/" + id + "/decision", "{\"decision\":\"approve\"}");
         assertThat(late.statusCode()).isEqualTo(409);
         assertThat(late.body()).contains("already denied by bob@example.com");
     }
@@ -154,51 +155,23 @@ class HeldCallTest {
                 {"jsonrpc":"2.0","id":"%s","method":"tools/call","params":{"name":"%s","arguments":%s}}""".formatted(id, tool, arguments);
     }
 
-    private JsonNode awaitPending(String requester) throws Exception {
+    private JsonNode awaitPending(String requester) {
         return awaitPendingCount(requester, 1);
     }
 
     /** Polls the API as an auditor until {@code requester} has {@code count} pending approvals; returns the newest. */
-    private JsonNode awaitPendingCount(String requester, int count) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (true) {
-            JsonNode list = JSON.readTree(api("GET", "/api/approvals?status=pending", token("auditor", "security"), null).body())
-                    .path("approvals");
-            java.util.List<JsonNode> mine = new java.util.ArrayList<>();
-            list.forEach(a -> {
-                if (a.path("requester").path("subject").asText().equals(requester)) {
-                    mine.add(a);
-                }
-            });
-            if (mine.size() >= count) {
-                return mine.getFirst();
-            }
-            assertThat(Instant.now()).as("%d pending approvals of %s", count, requester).isBefore(deadline);
-            Thread.sleep(50);
-        }
+    private JsonNode awaitPendingCount(String requester, int count) {
+        return Poll.until(count + " pending approvals of " + requester, PATIENCE, () -> {
+            List<JsonNode> mine = api.approvals("auditor", "status=pending").stream()
+                    .filter(a -> a.path("requester").path("subject").asText().equals(requester))
+                    .toList();
+            return mine.size() >= count ? Optional.of(mine.getFirst()) : Optional.empty();
+        });
     }
 
-    private JsonNode awaitStatus(String approvalId, String status) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (true) {
-            JsonNode approval = JSON.readTree(api("GET", "/api/approvals/" + approvalId, token("auditor", "security"), null).body());
-            if (approval.path("status").asText().equals(status)) {
-                return approval;
-            }
-            assertThat(Instant.now()).as("approval %s becomes %s; is %s", approvalId, status, approval.path("status")).isBefore(deadline);
-            Thread.sleep(50);
-        }
-    }
-
-    private HttpResponse<String> api(String method, String path, String token, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.baseUrl() + path))
-                .header("Authorization", "Bearer " + token)
-                .timeout(Duration.ofSeconds(20));
-        if (body != null) {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private JsonNode awaitStatus(String approvalId, String status) {
+        return Poll.until("approval " + approvalId + " to become " + status, PATIENCE, () ->
+                Optional.of(api.get("auditor", "/api/approvals/" + approvalId))
+                        .filter(approval -> approval.path("status").asText().equals(status)));
     }
 }

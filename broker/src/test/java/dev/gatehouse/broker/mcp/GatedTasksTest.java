@@ -3,6 +3,7 @@ package dev.gatehouse.broker.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.broker.dev.DemoUpstream;
+import dev.gatehouse.broker.testing.GatehouseApi;
 import dev.gatehouse.broker.testing.Poll;
 import dev.gatehouse.broker.testing.RawMcp;
 import dev.gatehouse.broker.testing.TestStack;
@@ -13,9 +14,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,9 +35,9 @@ class GatedTasksTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private DemoUpstream upstream;
     private TestStack stack;
+    private GatehouseApi api;
 
     @BeforeAll
     void start() {
@@ -60,6 +58,7 @@ class GatedTasksTest {
                   - name: the rest flows
                     action: allow
                 """.formatted(upstream.url()));
+        api = new GatehouseApi(stack.baseUrl(), who -> who.equals("auditor") ? token("auditor", "security") : token(who, "staff"));
     }
 
     @AfterAll
@@ -208,24 +207,12 @@ class GatedTasksTest {
      * the in-memory Temporal server retrying the workflow task for longer than a test waits (a workflow-side race).
      */
     private void awaitRecordedPending(RawMcp agent, String approvalId) {
-        Poll.until("approval " + approvalId + " recorded as pending", PATIENCE, () -> {
-            try {
-                JsonNode events = JSON.readTree(api("GET", "/api/sessions/" + agent.sessionId() + "/events?limit=500",
-                        token("auditor", "security"), null).body()).path("events");
-                for (JsonNode event : events) {
-                    if (event.path("kind").asText().equals("approval") && event.path("payload").path("approvalId").asText().equals(approvalId)
-                            && event.path("payload").path("step").asText().equals("pending")) {
-                        return Optional.of(event);
-                    }
-                }
-                return Optional.empty();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        });
+        Poll.until("approval " + approvalId + " recorded as pending", PATIENCE, () ->
+                api.events("auditor", agent.sessionId()).stream()
+                        .filter(event -> event.path("kind").asText().equals("approval")
+                                && event.path("payload").path("approvalId").asText().equals(approvalId)
+                                && event.path("payload").path("step").asText().equals("pending"))
+                        .findFirst());
     }
 
     private RawMcp session(String subject, boolean declareTasks) {
@@ -277,42 +264,18 @@ class GatedTasksTest {
         return stack.token(subject, groups.length == 0 ? new String[] {"agents"} : groups);
     }
 
-    private void decide(String approvalId, String decision, String reason) throws IOException, InterruptedException {
-        HttpResponse<String> decided = api("POST", "/api/approvals/" + approvalId + "/decision", token("alice", "staff"),
-                "{\"decision\":\"" + decision + "\",\"reason\":\"" + reason + "\"}");
+    private void decide(String approvalId, String decision, String reason) {
+        HttpResponse<String> decided = api.decide("alice", approvalId, decision, reason);
         assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
     }
 
-    private JsonNode approval(String approvalId) throws IOException, InterruptedException {
-        return JSON.readTree(api("GET", "/api/approvals/" + approvalId, token("auditor", "security"), null).body());
+    private JsonNode approval(String approvalId) {
+        return api.get("auditor", "/api/approvals/" + approvalId);
     }
 
     private Optional<JsonNode> pendingOf(String requester) {
-        try {
-            JsonNode list = JSON.readTree(api("GET", "/api/approvals?status=pending", token("auditor", "security"), null).body());
-            for (JsonNode approval : list.path("approvals")) {
-                if (approval.path("requester").path("subject").asText().equals(requester)) {
-                    return Optional.of(approval);
-                }
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private HttpResponse<String> api(String method, String path, String token, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.baseUrl() + path))
-                .header("Authorization", "Bearer " + token)
-                .timeout(Duration.ofSeconds(20));
-        if (body != null) {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return api.approvals("auditor", "status=pending").stream()
+                .filter(approval -> approval.path("requester").path("subject").asText().equals(requester))
+                .findFirst();
     }
 }
