@@ -165,7 +165,8 @@ public final class Broker implements AutoCloseable {
                     config.upstreams().stream().map(UpstreamSettings::name).collect(Collectors.toCollection(LinkedHashSet::new)),
                     new LinkedHashSet<>(tokens.issuers()), readiness, devIssuer,
                     RecordingApi.over(database.jdbi(), tokens, config.roles(), api, json),
-                    new ApprovalsApi(gatedCalls, approvals, config.approvers(), tokens, config.roles(), api, json), json));
+                    new ApprovalsApi(gatedCalls, approvals, config.approvers(), tokens, config.roles(), api, json),
+                    List.of(), json));
             started.push(http);
             // First at shutdown: held calls must not keep the HTTP server from stopping until someone approves.
             started.push(mcp::releaseHeldCalls);

@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class LogChannelTest {
 
-    private static final CallSummary CALL = new CallSummary("apr-1", "agent@example.com", "crm", "tools/call", "delete_customer",
-            "{\"customer\":\"42\"}", "deletes need a DBA", "v1", 1, Instant.parse("2025-03-01T10:30:00Z"));
+    private static final CallSummary CALL = new CallSummary("apr-1", "agent@example.com", "agent@example.com", "crm", "tools/call", "delete_customer",
+            "{\"customer\":\"42\"}", "deletes need a DBA", "", "v1", 1, Instant.parse("2025-03-01T10:30:00Z"));
 
     @Test
     void reachesEveryGroupAndHandsBackAHandleNamingTheApprovalAndGroup() {

@@ -29,13 +29,13 @@ class NotifierValuesTest {
 
     @Test
     void aCallNeedsAtLeastOneApproval() {
-        assertThatThrownBy(() -> new CallSummary("apr-1", "agent", "crm", "tools/call", "t", "{}", "p", "v1", 0, DEADLINE))
+        assertThatThrownBy(() -> new CallSummary("apr-1", "agent", "", "crm", "tools/call", "t", "{}", "p", "", "v1", 0, DEADLINE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("required cannot be less than 1");
     }
 
     @Test
     void settlementsDefaultAnEmptyDetailAndCopyTheirDecisions() {
-        CallSummary call = new CallSummary("apr-1", "agent", "crm", "tools/call", "t", "{}", "p", "v1", 1, DEADLINE);
+        CallSummary call = new CallSummary("apr-1", "agent", "", "crm", "tools/call", "t", "{}", "p", "", "v1", 1, DEADLINE);
         List<DecisionSummary> decisions = new ArrayList<>();
         Settlement settlement = new Settlement(call, Settlement.Outcome.EXPIRED, null, decisions, DEADLINE);
         decisions.add(new DecisionSummary("bob", DecisionSummary.Verdict.APPROVE, null, "web", DEADLINE));

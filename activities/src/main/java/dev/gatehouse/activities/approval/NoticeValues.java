@@ -22,8 +22,9 @@ final class NoticeValues {
 
     static CallSummary call(GatedCall call, Instant deadline) {
         String requester = call.requester().email().isEmpty() ? call.requester().subject() : call.requester().email();
-        return new CallSummary(call.approvalId(), requester, call.upstream(), call.method(), call.target(), call.argsPreview(),
-                call.policy().rule(), call.policy().policyVersion(), call.policy().required(), deadline);
+        return new CallSummary(call.approvalId(), requester, call.requester().email(), call.upstream(), call.method(),
+                call.target(), call.argsPreview(), call.policy().rule(), call.policy().reason(), call.policy().policyVersion(),
+                call.policy().required(), deadline);
     }
 
     /** The group as the policy snapshot describes it; a group it does not describe is reached only by channels that need nothing. */

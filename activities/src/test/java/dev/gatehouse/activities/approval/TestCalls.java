@@ -24,7 +24,7 @@ final class TestCalls {
                 List.of(new EscalationStep(Duration.ofMinutes(15), List.of("eng-leads"))),
                 Map.of("dba", new ApproverGroup("dba", List.of("alice@example.com", "bob@example.com"), "C0123456", true),
                         "eng-leads", new ApproverGroup("eng-leads", List.of("carol@example.com"), null, false)),
-                null);
+                null, "customer data is deleted for good");
     }
 
     /** A call by {@code subject} deleting customer {@code customer}; identical arguments give identical keys. */

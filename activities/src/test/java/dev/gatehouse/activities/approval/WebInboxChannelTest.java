@@ -20,8 +20,8 @@ class WebInboxChannelTest {
     private static final Instant DEADLINE = Instant.now().plus(Duration.ofMinutes(30));
 
     private static Announcement announcement(String approvalId, Announcement.Kind kind, String group) {
-        return new Announcement(new CallSummary(approvalId, "agent@example.com", "crm", "tools/call", "delete_customer", "{}",
-                "deletes need a DBA", "v1", 1, DEADLINE), kind, new NotifiedGroup(group, List.of(), null, false));
+        return new Announcement(new CallSummary(approvalId, "agent@example.com", "agent@example.com", "crm", "tools/call", "delete_customer", "{}",
+                "deletes need a DBA", "", "v1", 1, DEADLINE), kind, new NotifiedGroup(group, List.of(), null, false));
     }
 
     @Test

@@ -69,7 +69,7 @@ class ForwardActivitiesTest {
 
     private static GatedCall call(String sessionId, String request, Duration forwardTimeout) {
         ApprovalPolicy policy = new ApprovalPolicy("deletes need a DBA", "v1", List.of("dba"), 1, Duration.ofMinutes(30), null,
-                List.of(), Map.of("dba", new ApproverGroup("dba", List.of("alice@example.com"), null, false)), null);
+                List.of(), Map.of("dba", new ApproverGroup("dba", List.of("alice@example.com"), null, false)), null, "");
         return new GatedCall("apr-1", "key", sessionId == null ? "x-1" : sessionId, sessionId, "7",
                 new Requester("agent", "agent@example.com", List.of("agents")), "crm", "tools/call", "delete_customer", request,
                 "digest", "{\"customer\":\"42\"}", policy, forwardTimeout);
@@ -236,7 +236,7 @@ class ForwardActivitiesTest {
         GatedCall masked = new GatedCall(plain.approvalId(), plain.callKey(), plain.recordingSessionId(), null, plain.jsonRpcId(),
                 plain.requester(), plain.upstream(), plain.method(), plain.target(), plain.request(), plain.argsDigest(),
                 plain.argsPreview(), new ApprovalPolicy(policy.rule(), policy.policyVersion(), policy.approvers(), policy.required(),
-                policy.timeout(), null, List.of(), policy.groups(), "strict"), plain.forwardTimeout());
+                policy.timeout(), null, List.of(), policy.groups(), "strict", ""), plain.forwardTimeout());
 
         assertThat(forwarder(db).forward(masked).failure()).startsWith("unknown masking profile 'strict'").endsWith("was not sent");
         assertThat(upstream.received()).isEmpty();

@@ -99,7 +99,7 @@ final class GatedCallFactory {
             steps.add(new EscalationStep(step.after(), step.to()));
         }
         return new ApprovalPolicy(approve.rule(), approve.policyVersion(), settings.approvers(), settings.required(),
-                settings.timeout(), settings.remindEvery(), steps, groups, approve.mask().orElse(null));
+                settings.timeout(), settings.remindEvery(), steps, groups, approve.mask().orElse(null), approve.reason());
     }
 
     private ApproverGroup snapshot(String name) {

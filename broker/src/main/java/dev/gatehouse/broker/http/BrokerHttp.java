@@ -49,7 +49,12 @@ public final class BrokerHttp implements AutoCloseable {
             Optional<DevIssuer> devIssuer,
             RecordingApi recording,
             ApprovalsApi approvals,
+            List<RouteGroup> channels,
             ObjectMapper json) {
+
+        public Parts {
+            channels = List.copyOf(channels);
+        }
     }
 
     public static BrokerHttp start(Parts parts) {
@@ -78,6 +83,7 @@ public final class BrokerHttp implements AutoCloseable {
             routes.get("/.well-known/oauth-protected-resource", ctx -> resourceMetadata(ctx, parts));
             parts.recording().register(routes);
             parts.approvals().register(routes);
+            parts.channels().forEach(channel -> channel.register(routes));
             parts.devIssuer().ifPresent(dev -> DevIssuerRoutes.register(routes, dev));
         });
         app.start();

@@ -24,7 +24,12 @@ public sealed interface Decision {
     record Deny(String rule, String policyVersion, String reason) implements Decision {
     }
 
-    record Approve(String rule, String policyVersion, ApprovalSettings approval, Optional<String> mask) implements Decision {
+    /** @param reason the rule's {@code reason}, shown to approvers; "" when it gives none */
+    record Approve(String rule, String policyVersion, ApprovalSettings approval, Optional<String> mask, String reason)
+            implements Decision {
+        public Approve {
+            reason = reason == null ? "" : reason;
+        }
     }
 
     /** The deciding rule needs OAuth scopes the caller's token lacks: 403 {@code insufficient_scope}. */

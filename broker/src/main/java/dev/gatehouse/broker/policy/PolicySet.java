@@ -196,7 +196,7 @@ public final class PolicySet {
             case ALLOW -> new Decision.Allow(rule.name(), version, mask);
             case DENY -> new Decision.Deny(rule.name(), version,
                     source.reason() == null ? "denied by policy '" + rule.name() + "'" : source.reason());
-            case APPROVE -> new Decision.Approve(rule.name(), version, source.approval(), mask);
+            case APPROVE -> new Decision.Approve(rule.name(), version, source.approval(), mask, source.reason());
         };
     }
 

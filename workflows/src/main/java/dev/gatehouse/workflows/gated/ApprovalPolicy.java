@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param groups      every approver group named by {@code approvers} or an escalation step, by name
  * @param remindEvery null when approvers are not reminded
  * @param maskProfile the masking profile for the result; null for the broker's default
+ * @param reason      why the rule asks for approval, shown to approvers; "" when it gives none (and in workflows
+ *                    started before rules could give one)
  */
 public record ApprovalPolicy(
         String rule,
@@ -22,10 +24,12 @@ public record ApprovalPolicy(
         Duration remindEvery,
         List<EscalationStep> escalate,
         Map<String, ApproverGroup> groups,
-        String maskProfile) {
+        String maskProfile,
+        String reason) {
 
     public ApprovalPolicy {
         Objects.requireNonNull(rule, "rule");
+        reason = reason == null ? "" : reason;
         Objects.requireNonNull(policyVersion, "policyVersion");
         approvers = List.copyOf(approvers);
         if (required < 1) {

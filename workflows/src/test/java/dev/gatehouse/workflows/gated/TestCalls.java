@@ -33,7 +33,7 @@ final class TestCalls {
 
     static ApprovalPolicy policy(int required, Duration remindEvery, List<EscalationStep> escalate) {
         return new ApprovalPolicy("deleting customers needs a DBA", "v1-3f1fbfb", List.of("dba"), required,
-                Duration.ofMinutes(30), remindEvery, escalate, GROUPS, null);
+                Duration.ofMinutes(30), remindEvery, escalate, GROUPS, null, "");
     }
 
     static GatedCall call(String approvalId, ApprovalPolicy policy) {
