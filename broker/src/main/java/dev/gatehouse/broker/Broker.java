@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.activities.approval.ApprovalRecordActivitiesImpl;
 import dev.gatehouse.activities.approval.ApprovalStore;
 import dev.gatehouse.activities.approval.NotifyActivitiesImpl;
+import dev.gatehouse.activities.approval.NoticeLedger;
 import dev.gatehouse.activities.approval.WebInboxChannel;
 import dev.gatehouse.activities.audit.AuditWriter;
 import dev.gatehouse.activities.audit.WriterSettings;
@@ -145,7 +146,8 @@ public final class Broker implements AutoCloseable {
             TemporalRuntime runtime = TemporalRuntime.create(temporal, temporalSettings.namespace(), temporalSettings.taskQueue(),
                     payloadKey, new GatedCallActivities(
                             new ApprovalRecordActivitiesImpl(approvals, auditWriter),
-                            new NotifyActivitiesImpl(List.of(new WebInboxChannel(approvals), new LogChannel()), approvals),
+                            new NotifyActivitiesImpl(List.of(new WebInboxChannel(approvals), new LogChannel()), approvals,
+                                    new NoticeLedger(database.jdbi())),
                             new GatedCallForwarder(clients, sessionStore, masking::profile)));
             GatedCalls gatedCalls = GatedCalls.create(runtime.client(), runtime.taskQueue(), approvals, config.approvers(),
                     masking.profile(MaskingProfiles.DEFAULT), config.upstreams().stream()

@@ -8,8 +8,8 @@ import dev.gatehouse.notifier.Settlement;
 import dev.gatehouse.workflows.gated.ApproverGroup;
 import dev.gatehouse.workflows.gated.Decision;
 import dev.gatehouse.workflows.gated.GatedCall;
-import dev.gatehouse.workflows.gated.GatedCallResult;
 import dev.gatehouse.workflows.gated.NoticeKind;
+import dev.gatehouse.workflows.gated.NoticeSettlement;
 import dev.gatehouse.workflows.gated.Verdict;
 
 import java.time.Instant;
@@ -43,20 +43,20 @@ final class NoticeValues {
         };
     }
 
-    /** The outcome for the channels; {@code deadline} is the approval's, as it was announced. */
-    static Settlement settlement(GatedCall call, GatedCallResult result, Instant deadline) {
-        Settlement.Outcome outcome = switch (result.outcome()) {
+    /** The outcome for the channels, from the workflow's settlement; {@code deadline} is the approval's, as it was announced. */
+    static Settlement settlement(NoticeSettlement outcome, Instant deadline) {
+        Settlement.Outcome shown = switch (outcome.outcome()) {
             case APPROVED -> Settlement.Outcome.APPROVED;
             case DENIED -> Settlement.Outcome.DENIED;
             case EXPIRED -> Settlement.Outcome.EXPIRED;
             case CANCELLED -> Settlement.Outcome.CANCELLED;
-            case PENDING -> throw new IllegalArgumentException("approval " + result.approvalId() + " is not settled");
+            case PENDING -> throw new IllegalArgumentException("approval " + outcome.call().approvalId() + " is not settled");
         };
-        return new Settlement(call(call, deadline), outcome, result.detail(),
-                result.decisions().stream().map(NoticeValues::decision).toList(), result.decidedAt());
+        return new Settlement(call(outcome.call(), deadline), shown, outcome.detail(),
+                outcome.decisions().stream().map(NoticeValues::decision).toList(), outcome.decidedAt());
     }
 
-    private static DecisionSummary decision(Decision decision) {
+    static DecisionSummary decision(Decision decision) {
         return new DecisionSummary(decision.decider().display(),
                 decision.verdict() == Verdict.APPROVE ? DecisionSummary.Verdict.APPROVE : DecisionSummary.Verdict.DENY,
                 decision.reason(), decision.channel(), decision.at());

@@ -8,12 +8,14 @@ import dev.gatehouse.notifier.DecisionSummary;
 import dev.gatehouse.notifier.DeliveryFailedException;
 import dev.gatehouse.notifier.LogChannel;
 import dev.gatehouse.notifier.NotifiedGroup;
+import dev.gatehouse.notifier.Progress;
 import dev.gatehouse.notifier.Settlement;
 import dev.gatehouse.workflows.gated.ApprovalNotice;
 import dev.gatehouse.workflows.gated.Decision;
 import dev.gatehouse.workflows.gated.GatedCall;
 import dev.gatehouse.workflows.gated.GatedCallResult;
 import dev.gatehouse.workflows.gated.NoticeKind;
+import dev.gatehouse.workflows.gated.NoticeSettlement;
 import dev.gatehouse.workflows.gated.Notification;
 import dev.gatehouse.workflows.gated.Outcome;
 import dev.gatehouse.workflows.gated.Person;
@@ -27,6 +29,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -41,6 +44,28 @@ class NotifyActivitiesTest {
         final List<Announcement> announced = new CopyOnWriteArrayList<>();
         final List<String> settledHandles = new CopyOnWriteArrayList<>();
         final List<Settlement> settlements = new CopyOnWriteArrayList<>();
+        final List<Progress> progress = new CopyOnWriteArrayList<>();
+        final List<Settlement> concluded = new CopyOnWriteArrayList<>();
+        /** How many of the next calls fail, as a service that is down for a while. */
+        final AtomicInteger failNext = new AtomicInteger();
+
+        private void maybeFail() {
+            if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new DeliveryFailedException(name(), "rate limited", null, Duration.ofSeconds(7));
+            }
+        }
+
+        @Override
+        public void progress(String handle, Progress shown) {
+            maybeFail();
+            progress.add(shown);
+        }
+
+        @Override
+        public void concluded(Settlement settlement) {
+            maybeFail();
+            concluded.add(settlement);
+        }
 
         @Override
         public String name() {
@@ -54,12 +79,14 @@ class NotifyActivitiesTest {
 
         @Override
         public String announce(Announcement announcement) {
+            maybeFail();
             announced.add(announcement);
             return announcement.group().slackChannel() + ":" + announced.size();
         }
 
         @Override
         public void settle(String handle, Settlement settlement) {
+            maybeFail();
             settledHandles.add(handle);
             settlements.add(settlement);
         }
@@ -93,7 +120,7 @@ class NotifyActivitiesTest {
         ApprovalStore store = new ApprovalStore(db.jdbi());
         ChatChannel chat = new ChatChannel();
         NotifyActivitiesImpl notify = new NotifyActivitiesImpl(
-                List.of(new LogChannel(), new BrokenChannel(), new WebInboxChannel(store), chat), store);
+                List.of(new LogChannel(), new BrokenChannel(), new WebInboxChannel(store), chat), store, new NoticeLedger(db.jdbi()));
         GatedCall call = TestCalls.call("apr-1", "agent", "42");
         store.claim(call, DEADLINE, 5);
 
@@ -119,7 +146,8 @@ class NotifyActivitiesTest {
     void anEscalationMakesTheApprovalVisibleToTheNewGroupInTheInbox(Database db) {
         ApprovalStore store = new ApprovalStore(db.jdbi());
         ChatChannel chat = new ChatChannel();
-        NotifyActivitiesImpl notify = new NotifyActivitiesImpl(List.of(new WebInboxChannel(store), new LogChannel(), chat), store);
+        NotifyActivitiesImpl notify = new NotifyActivitiesImpl(List.of(new WebInboxChannel(store), new LogChannel(), chat), store,
+                new NoticeLedger(db.jdbi()));
         GatedCall call = TestCalls.call("apr-1", "agent", "42");
         store.claim(call, DEADLINE, 5);
         assertThat(store.list(ApprovalQuery.all().visibleToGroups(List.of("eng-leads")))).isEmpty();
@@ -136,7 +164,7 @@ class NotifyActivitiesTest {
     @Test
     void failsSoTemporalRetriesWhenNoChannelDelivered(Database db) {
         ApprovalStore store = new ApprovalStore(db.jdbi());
-        NotifyActivitiesImpl notify = new NotifyActivitiesImpl(List.of(new BrokenChannel()), store);
+        NotifyActivitiesImpl notify = new NotifyActivitiesImpl(List.of(new BrokenChannel()), store, new NoticeLedger(db.jdbi()));
         GatedCall call = TestCalls.call("apr-1", "agent", "42");
 
         assertThatThrownBy(() -> notify.notify(new ApprovalNotice(call, NoticeKind.REQUEST, List.of("dba"), DEADLINE)))
@@ -152,7 +180,7 @@ class NotifyActivitiesTest {
         ApprovalStore store = new ApprovalStore(db.jdbi());
         ChatChannel chat = new ChatChannel();
         NotifyActivitiesImpl notify = new NotifyActivitiesImpl(
-                List.of(new LogChannel(), new BrokenChannel(), new WebInboxChannel(store), chat), store);
+                List.of(new LogChannel(), new BrokenChannel(), new WebInboxChannel(store), chat), store, new NoticeLedger(db.jdbi()));
         GatedCall call = TestCalls.call("apr-1", "agent", "42");
         store.claim(call, DEADLINE, 5);
         Instant decidedAt = Instant.now();
@@ -161,12 +189,16 @@ class NotifyActivitiesTest {
         GatedCallResult result = new GatedCallResult("apr-1", Outcome.DENIED, List.of(deny),
                 "denied by bob@example.com: not during the freeze", null, decidedAt);
 
-        notify.settle(call, result, List.of(
+        // The broken channel fails the activity, so that Temporal retries it; the others are settled meanwhile.
+        assertThatThrownBy(() -> notify.settle(call, result, List.of(
                 new Notification("log", "dba", "apr-1/dba"),
                 new Notification("broken", "dba", ""),
                 new Notification("web", "dba", "dba"),
                 new Notification("chat", "dba", "C0123456:1"),
-                new Notification("retired-channel", "dba", "x")));
+                new Notification("retired-channel", "dba", "x"))))
+                .isInstanceOfSatisfying(ApplicationFailure.class, f -> assertThat(f.getOriginalMessage())
+                        .isEqualTo("approval apr-1: the outcome is not shown on every channel (channel 'broken': the service"
+                                + " answered 503)"));
 
         assertThat(chat.settledHandles).containsExactly("C0123456:1");
         Settlement settlement = chat.settlements.getFirst();
@@ -178,11 +210,133 @@ class NotifyActivitiesTest {
     }
 
     @Test
+    void aRetriedNoticeDeliversOnlyWhatFailedAndWaitsAsLongAsTheServiceAsked(Database db) {
+        ApprovalStore store = new ApprovalStore(db.jdbi());
+        ChatChannel chat = new ChatChannel();
+        CountingChannel log = new CountingChannel();
+        NotifyActivitiesImpl notify = new NotifyActivitiesImpl(List.of(log, chat), store, new NoticeLedger(db.jdbi()));
+        GatedCall call = TestCalls.call("apr-1", "agent", "42");
+        store.claim(call, DEADLINE, 5);
+        ApprovalNotice request = new ApprovalNotice(call, NoticeKind.REQUEST, List.of("dba"), DEADLINE, "request", 0);
+        chat.failNext.set(1);
+
+        assertThatThrownBy(() -> notify.announce(request)).isInstanceOfSatisfying(ApplicationFailure.class, f -> {
+            assertThat(f.getType()).isEqualTo(NotifyActivitiesImpl.NOT_DELIVERED);
+            assertThat(f.isNonRetryable()).isFalse();
+            assertThat(f.getNextRetryDelay()).isEqualTo(Duration.ofSeconds(7));
+            assertThat(f.getOriginalMessage()).isEqualTo(
+                    "approval apr-1: the request notice did not reach every channel (channel 'chat': rate limited)");
+        });
+        List<Notification> delivered = notify.announce(request);
+        List<Notification> again = notify.announce(request);
+
+        assertThat(log.announced).hasValue(1);
+        assertThat(chat.announced).hasSize(1);
+        assertThat(delivered).containsExactly(new Notification("counting", "dba", "counted-1"),
+                new Notification("chat", "dba", "C0123456:1"));
+        assertThat(again).isEqualTo(delivered);
+    }
+
+    @Test
+    void laterNoticesKnowTheEarlierOnesAndDecisionsAreShownOnEachAnnouncementOnce(Database db) {
+        ApprovalStore store = new ApprovalStore(db.jdbi());
+        ChatChannel chat = new ChatChannel();
+        NotifyActivitiesImpl notify = new NotifyActivitiesImpl(List.of(chat), store, new NoticeLedger(db.jdbi()));
+        GatedCall call = TestCalls.call("apr-1", "agent", "42");
+        store.claim(call, DEADLINE, 5);
+        notify.announce(new ApprovalNotice(call, NoticeKind.REQUEST, List.of("dba"), DEADLINE, "request", 0));
+        Decision alice = new Decision(new Person("sub-alice", "alice@example.com"), Verdict.APPROVE, "", "slack", Instant.now());
+
+        notify.progress(call, alice, 1, 1);
+        notify.progress(call, alice, 1, 1);
+        notify.announce(new ApprovalNotice(call, NoticeKind.REMINDER, List.of("dba"), DEADLINE, "reminder-1", 1));
+
+        assertThat(chat.progress).hasSize(1);
+        assertThat(chat.progress.getFirst().decision().decider()).isEqualTo("alice@example.com");
+        assertThat(chat.progress.getFirst().approvals()).isEqualTo(1);
+        Announcement reminder = chat.announced.get(1);
+        assertThat(reminder.kind()).isEqualTo(Announcement.Kind.REMINDER);
+        assertThat(reminder.approvals()).isEqualTo(1);
+        assertThat(reminder.earlier()).containsExactly("C0123456:1");
+    }
+
+    @Test
+    void settlesEveryAnnouncementInTheLedgerOnceAndConcludesOncePerChannel(Database db) {
+        ApprovalStore store = new ApprovalStore(db.jdbi());
+        ChatChannel chat = new ChatChannel();
+        NotifyActivitiesImpl notify = new NotifyActivitiesImpl(List.of(chat), store, new NoticeLedger(db.jdbi()));
+        GatedCall call = TestCalls.call("apr-1", "agent", "42");
+        store.claim(call, DEADLINE, 5);
+        notify.announce(new ApprovalNotice(call, NoticeKind.REQUEST, List.of("dba"), DEADLINE, "request", 0));
+        NoticeSettlement expired = new NoticeSettlement(call, Outcome.EXPIRED, List.of(), "no decision within 30m", DEADLINE,
+                List.of());
+        chat.failNext.set(1);
+
+        // The workflow knew of no notice (it ended while the request was being delivered): the ledger knows.
+        assertThatThrownBy(() -> notify.settleNotices(expired)).isInstanceOf(ApplicationFailure.class);
+        notify.settleNotices(expired);
+        notify.settleNotices(expired);
+
+        assertThat(chat.settledHandles).containsExactly("C0123456:1");
+        assertThat(chat.concluded).hasSize(1);
+        assertThat(chat.concluded.getFirst().outcome()).isEqualTo(Settlement.Outcome.EXPIRED);
+    }
+
+    @Test
+    void aNoticeDeliveredAfterTheOutcomeIsSettledAtOnceAndNoNewOneIsSent(Database db) {
+        ApprovalStore store = new ApprovalStore(db.jdbi());
+        ChatChannel chat = new ChatChannel();
+        NoticeLedger ledger = new NoticeLedger(db.jdbi());
+        NotifyActivitiesImpl notify = new NotifyActivitiesImpl(List.of(chat), store, ledger);
+        GatedCall call = TestCalls.call("apr-1", "agent", "42");
+        store.claim(call, DEADLINE, 5);
+        // The request's activity posted, then failed before it could record: the settlement runs meanwhile.
+        ledger.record("apr-1", "request", "chat", "dba", "C0123456:9");
+        notify.settleNotices(new NoticeSettlement(call, Outcome.CANCELLED, List.of(), "cancelled by the caller", Instant.now(),
+                List.of()));
+        chat.settledHandles.clear();
+
+        List<Notification> retried = notify.announce(new ApprovalNotice(call, NoticeKind.REQUEST, List.of("dba"), DEADLINE,
+                "request", 0));
+        List<Notification> reminder = notify.announce(new ApprovalNotice(call, NoticeKind.REMINDER, List.of("dba"), DEADLINE,
+                "reminder-1", 0));
+
+        assertThat(retried).containsExactly(new Notification("chat", "dba", "C0123456:9"));
+        assertThat(reminder).isEmpty();
+        assertThat(chat.announced).isEmpty();
+        assertThat(chat.settledHandles).isEmpty(); // settled once already, by the settlement
+    }
+
+    /** Reaches every group and counts its announcements. */
+    static final class CountingChannel implements ApprovalChannel {
+        final AtomicInteger announced = new AtomicInteger();
+
+        @Override
+        public String name() {
+            return "counting";
+        }
+
+        @Override
+        public boolean serves(NotifiedGroup group) {
+            return true;
+        }
+
+        @Override
+        public String announce(Announcement announcement) {
+            return "counted-" + announced.incrementAndGet();
+        }
+
+        @Override
+        public void settle(String handle, Settlement settlement) {
+        }
+    }
+
+    @Test
     void refusesChannelsSharingAName(Database db) {
         ApprovalStore store = new ApprovalStore(db.jdbi());
-        assertThatThrownBy(() -> new NotifyActivitiesImpl(List.of(new LogChannel(), new LogChannel()), store))
+        assertThatThrownBy(() -> new NotifyActivitiesImpl(List.of(new LogChannel(), new LogChannel()), store, new NoticeLedger(db.jdbi())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("two approval channels are named 'log'");
-        assertThatThrownBy(() -> new NotifyActivitiesImpl(List.of(), store))
+        assertThatThrownBy(() -> new NotifyActivitiesImpl(List.of(), store, new NoticeLedger(db.jdbi())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("at least one approval channel is needed");
     }
 }

@@ -4,6 +4,7 @@ import dev.gatehouse.workflows.codec.EncryptedDataConverter;
 import dev.gatehouse.workflows.gated.UpdateRejectionDataConverter;
 import dev.gatehouse.workflows.codec.PayloadKey;
 import dev.gatehouse.workflows.gated.GatedCallWorkflowImpl;
+import dev.gatehouse.workflows.gated.NoticeSettlementWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.worker.Worker;
@@ -48,7 +49,7 @@ public final class TemporalRuntime implements AutoCloseable {
                                          GatedCallActivities activities) {
         Objects.requireNonNull(activities, "activities");
         return create(connection, namespace, taskQueue, key, worker -> {
-            worker.registerWorkflowImplementationTypes(GatedCallWorkflowImpl.class);
+            worker.registerWorkflowImplementationTypes(GatedCallWorkflowImpl.class, NoticeSettlementWorkflowImpl.class);
             worker.registerActivitiesImplementations(activities.implementations().toArray());
         });
     }

@@ -110,6 +110,11 @@ final class ApprovalLedger {
         return decisions.get(index);
     }
 
+    /** How many of the first {@code count} decisions approve. */
+    int approvalsAmongFirst(int count) {
+        return (int) decisions.subList(0, count).stream().filter(d -> d.verdict() == Verdict.APPROVE).count();
+    }
+
     List<String> eligibleGroups() {
         return List.copyOf(eligibleGroups);
     }

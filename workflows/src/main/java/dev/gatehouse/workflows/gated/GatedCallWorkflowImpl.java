@@ -7,7 +7,9 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.failure.TimeoutFailure;
+import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -50,6 +52,20 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
                     .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5).build())
                     .build());
 
+    // Keyed notices are delivered once per channel (the activity keeps a ledger), so they are retried with backoff for as
+    // long as the call waits, and the workflow does not wait for them: a channel that is down holds up neither the
+    // other channels nor escalation and expiry. Retries stop when the workflow closes.
+    private final NotifyActivities announcer = Workflow.newActivityStub(NotifyActivities.class,
+            ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofSeconds(30))
+                    .setRetryOptions(RetryOptions.newBuilder()
+                            .setInitialInterval(Duration.ofSeconds(1))
+                            .setBackoffCoefficient(2.0)
+                            .setMaximumInterval(Duration.ofMinutes(1))
+                            .setMaximumAttempts(0)
+                            .build())
+                    .build());
+
     private final List<Notification> notifications = new ArrayList<>();
     private final GatedCall call;
     private final ApprovalLedger ledger;
@@ -57,6 +73,9 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
     private boolean pendingRecorded;
     private static final String CONCURRENT_RECORDS = "concurrent-records";
     private boolean concurrentRecords;
+    private static final String KEYED_NOTICES = "keyed-notices";
+    private boolean keyedNotices;
+    private int reminders;
     /** How many of the ledger's decisions are in the audit store; they are recorded in order. */
     private int recorded;
 
@@ -77,6 +96,10 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
         // Version 1: the last decision is recorded while the call is forwarded, the outcome while notices are
         // settled (the caller waits for less); workflows started before it replay the one-after-another order.
         concurrentRecords = Workflow.getVersion(CONCURRENT_RECORDS, Workflow.DEFAULT_VERSION, 1) >= 1;
+        // Version 1: notices are keyed, delivered without the workflow waiting and retried until the call ends;
+        // decisions short of the outcome are shown on the notices; the outcome is shown by a child workflow that
+        // outlives this one, so the caller never waits for a channel.
+        keyedNotices = Workflow.getVersion(KEYED_NOTICES, Workflow.DEFAULT_VERSION, 1) >= 1;
         Workflow.upsertTypedSearchAttributes(
                 GatedCallSearchAttributes.UPSTREAM.valueSet(call.upstream()),
                 GatedCallSearchAttributes.TOOL.valueSet(call.target()),
@@ -85,7 +108,7 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
         try {
             uncancellable(() -> records.recordPending(call, ledger.deadline()));
             pendingRecorded = true;
-            notifyGroups(NoticeKind.REQUEST, call.policy().approvers());
+            notifyGroups(NoticeKind.REQUEST, call.policy().approvers(), "request");
             awaitOutcome();
         } catch (TemporalFailure e) {
             if (!CancellationScope.current().isCancelRequested()) {
@@ -133,11 +156,11 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
             if (nextStepAt <= now) {
                 EscalationStep step = steps.get(nextStep++);
                 ledger.open(step.groups());
-                notifyGroups(NoticeKind.ESCALATION, step.groups());
+                notifyGroups(NoticeKind.ESCALATION, step.groups(), "escalation-" + nextStep);
                 continue;
             }
             if (nextReminder <= now) {
-                notifyGroups(NoticeKind.REMINDER, ledger.eligibleGroups());
+                notifyGroups(NoticeKind.REMINDER, ledger.eligibleGroups(), "reminder-" + ++reminders);
                 long every = remindEvery.toMillis();
                 nextReminder = startMillis + ((now - startMillis) / every + 1) * every;
                 continue;
@@ -181,7 +204,22 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
             Decision next = ledger.decision(recorded);
             uncancellable(() -> records.recordDecision(call.approvalId(), next));
             recorded++;
+            showProgress(next, recorded);
         }
+    }
+
+    /** Shows an approval short of the number required on the notices; the outcome is shown by the settlement. */
+    private void showProgress(Decision decision, int number) {
+        int approvals = ledger.approvalsAmongFirst(number);
+        if (!keyedNotices || decision.verdict() != Verdict.APPROVE || approvals >= call.policy().required()) {
+            return;
+        }
+        uncancellable(() -> Async.procedure(announcer::progress, call, decision, number, approvals)
+                .exceptionally(failure -> {
+                    log.warn("approval {}: decision {} was not shown on the notices: {}", call.approvalId(), number,
+                            failure.getMessage());
+                    return null;
+                }));
     }
 
     /** After the outcome: in a detached scope, so it runs to the end whatever the caller does. */
@@ -214,10 +252,36 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
         decisionsRecorded.get();
         GatedCallResult result = ledger.result(forwarded);
         Promise<Void> outcomeRecorded = Async.procedure(records::recordOutcome, call, result);
+        if (keyedNotices) {
+            Promise<Void> settling = startSettlement(result);
+            outcomeRecorded.get();
+            settling.get();
+            return result;
+        }
         Promise<Void> settled = Async.procedure(this::settle, result);
         outcomeRecorded.get();
         settled.get();
         return result;
+    }
+
+    /**
+     * Starts the child workflow that shows the outcome on the notices, and completes once it has started: it is
+     * abandoned when this workflow closes, so it keeps retrying a channel that is down without holding the caller.
+     */
+    private Promise<Void> startSettlement(GatedCallResult result) {
+        NoticeSettlementWorkflow settlement = Workflow.newChildWorkflowStub(NoticeSettlementWorkflow.class,
+                ChildWorkflowOptions.newBuilder()
+                        .setWorkflowId(call.approvalId() + "-notices")
+                        .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+                        .build());
+        Async.procedure(settlement::settle, NoticeSettlement.of(call, result, notifications));
+        return Workflow.getWorkflowExecution(settlement).handle((execution, failure) -> {
+            if (failure != null) {
+                log.warn("approval {}: the approvers' notices will not show the outcome ({}); the outcome is recorded",
+                        call.approvalId(), failure.getMessage());
+            }
+            return null;
+        });
     }
 
     private void settle(GatedCallResult result) {
@@ -247,7 +311,21 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
         }
     }
 
-    private void notifyGroups(NoticeKind kind, List<String> groups) {
+    private void notifyGroups(NoticeKind kind, List<String> groups, String step) {
+        if (keyedNotices) {
+            ApprovalNotice notice = new ApprovalNotice(call, kind, groups, ledger.deadline(), step,
+                    ledger.approvalsAmongFirst(ledger.decisionCount()));
+            uncancellable(() -> Async.function(announcer::announce, notice).handle((delivered, failure) -> {
+                if (failure == null) {
+                    notifications.addAll(delivered);
+                } else {
+                    log.warn("approval {}: the {} notice to {} was not delivered ({})", call.approvalId(), step, groups,
+                            failure.getMessage());
+                }
+                return null;
+            }));
+            return;
+        }
         try {
             ApprovalNotice notice = new ApprovalNotice(call, kind, groups, ledger.deadline());
             uncancellable(() -> notifications.addAll(notify.notify(notice)));

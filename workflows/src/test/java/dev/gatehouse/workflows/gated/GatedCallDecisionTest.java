@@ -51,8 +51,7 @@ class GatedCallDecisionTest {
         assertEquals(decision.at(), result.decidedAt());
         assertEquals(List.of(decision), harness.records.decisions);
         assertEquals(List.of(result), harness.records.outcomes);
-        assertEquals(List.of(new RecordingNotify.Settlement(result, List.of(new Notification("web", "dba", "request-1")))),
-                harness.notify.settlements);
+        assertEquals(new RecordingNotify.Settlement(result, List.of(new Notification("web", "dba", "request-1"))), harness.notify.settlement());
         harness.assertReplays(call.approvalId());
     }
 
@@ -84,7 +83,8 @@ class GatedCallDecisionTest {
         assertEquals(0, harness.forward.calls.get());
         assertEquals(2, harness.records.decisions.size());
         assertEquals(List.of(result), harness.records.outcomes);
-        assertEquals(result, harness.notify.settlements.getFirst().result());
+        RecordingNotify.Settlement shown = harness.notify.settlement();
+        assertEquals(new RecordingNotify.Settlement(result, shown.notifications()), shown);
     }
 
     @Test

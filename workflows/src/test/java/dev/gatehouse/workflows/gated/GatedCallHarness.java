@@ -57,7 +57,7 @@ final class GatedCallHarness implements AutoCloseable {
             env.registerSearchAttribute(key.getName(), key.getValueType());
         }
         Worker worker = env.newWorker(TASK_QUEUE);
-        worker.registerWorkflowImplementationTypes(GatedCallWorkflowImpl.class);
+        worker.registerWorkflowImplementationTypes(GatedCallWorkflowImpl.class, NoticeSettlementWorkflowImpl.class);
         worker.registerActivitiesImplementations(records, notify, forward);
         env.start();
     }
@@ -79,10 +79,17 @@ final class GatedCallHarness implements AutoCloseable {
         return workflow;
     }
 
-    /** Waits until the workflow sleeps on a timer with nothing under way: TIMER_STARTED is the last event of its history. */
+    /** Waits until the workflow sleeps on a timer with nothing under way. */
     void awaitSleeping(String workflowId) {
-        awaitHistory(workflowId, "to sleep on a timer",
-                events -> events.getLast() == EventType.EVENT_TYPE_TIMER_STARTED);
+        awaitHistory(workflowId, "to sleep on a timer with no activity under way", events -> {
+            long scheduled = events.stream().filter(e -> e == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).count();
+            long ended = events.stream().filter(e -> e == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+                    || e == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED || e == EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT).count();
+            // Notices complete while the timer runs: the workflow takes them in and sleeps on.
+            return scheduled == ended && events.contains(EventType.EVENT_TYPE_TIMER_STARTED)
+                    && (events.getLast() == EventType.EVENT_TYPE_TIMER_STARTED
+                    || events.getLast() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+        });
     }
 
     /** Waits until the workflow's history holds an event of {@code type}. */

@@ -62,7 +62,7 @@ class GatedCallTimingTest {
         harness.env.sleep(Duration.ofMinutes(5));
         ApprovalNotice second = harness.notify.next();
 
-        assertEquals(new ApprovalNotice(first.call(), NoticeKind.REMINDER, List.of("dba"), first.deadline()), first);
+        assertEquals(new ApprovalNotice(first.call(), NoticeKind.REMINDER, List.of("dba"), first.deadline(), "reminder-1", 0), first);
         assertEquals(NoticeKind.ESCALATION, escalation.kind());
         // Reminders go to every group that may decide by then, the escalated ones included.
         assertEquals(NoticeKind.REMINDER, second.kind());
@@ -73,7 +73,7 @@ class GatedCallTimingTest {
         assertEquals(Outcome.EXPIRED, result.outcome());
         assertEquals(List.of(NoticeKind.REQUEST, NoticeKind.REMINDER, NoticeKind.ESCALATION, NoticeKind.REMINDER),
                 harness.notify.notices.stream().map(ApprovalNotice::kind).toList());
-        assertEquals(5, harness.notify.settlements.getFirst().notifications().size());
+        assertEquals(5, harness.notify.settlement().notifications().size());
         harness.assertReplays("ap-remind");
     }
 
@@ -89,6 +89,7 @@ class GatedCallTimingTest {
         assertFalse(result.decidedAt().isBefore(harness.records.deadline()));
         assertEquals(0, harness.forward.calls.get());
         assertEquals(List.of(result), harness.records.outcomes);
-        assertEquals(result, harness.notify.settlements.getFirst().result());
+        RecordingNotify.Settlement shown = harness.notify.settlement();
+        assertEquals(new RecordingNotify.Settlement(result, shown.notifications()), shown);
     }
 }

@@ -15,16 +15,31 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 final class RecordingNotify implements NotifyActivities {
 
     /** One settlement: the outcome shown on the notifications the workflow kept. */
-    record Settlement(GatedCallResult result, List<Notification> notifications) {
+    record Settlement(Outcome outcome, List<Decision> decisions, String detail, java.time.Instant decidedAt,
+                      List<Notification> notifications) {
+
+        Settlement(GatedCallResult result, List<Notification> notifications) {
+            this(result.outcome(), result.decisions(), result.detail(), result.decidedAt(), notifications);
+        }
+    }
+
+    /** One decision shown on the notices before the outcome. */
+    record Shown(Decision decision, int number, int approvals) {
     }
 
     final List<ApprovalNotice> notices = new CopyOnWriteArrayList<>();
-    final List<Settlement> settlements = new CopyOnWriteArrayList<>();
+    final List<Shown> progress = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<Settlement> settlements = new LinkedBlockingQueue<>();
     /** Closed by a test that needs the workflow held inside a notify call. */
     final Hold hold = new Hold();
     /** A channel that is down: every delivery fails. */
     volatile boolean broken;
     private final BlockingQueue<ApprovalNotice> unseen = new LinkedBlockingQueue<>();
+
+    @Override
+    public List<Notification> announce(ApprovalNotice notice) {
+        return notify(notice);
+    }
 
     @Override
     public List<Notification> notify(ApprovalNotice notice) {
@@ -42,8 +57,29 @@ final class RecordingNotify implements NotifyActivities {
     }
 
     @Override
+    public void progress(GatedCall call, Decision decision, int number, int approvals) {
+        progress.add(new Shown(decision, number, approvals));
+    }
+
+    @Override
+    public void settleNotices(NoticeSettlement settlement) {
+        settlements.add(new Settlement(settlement.outcome(), settlement.decisions(), settlement.detail(),
+                settlement.decidedAt(), settlement.notifications()));
+    }
+
+    @Override
     public void settle(GatedCall call, GatedCallResult result, List<Notification> notifications) {
         settlements.add(new Settlement(result, notifications));
+    }
+
+    /**
+     * The settlement of the one call under test; waits for it. The settlement runs in a child workflow that
+     * outlives the call's, so it may come after the call's result.
+     */
+    Settlement settlement() throws InterruptedException {
+        Settlement settlement = settlements.poll(10, TimeUnit.SECONDS);
+        assertNotNull(settlement, "no settlement within 10s");
+        return settlement;
     }
 
     /** The next notice the workflow sent that the test has not looked at yet; waits for it. */
