@@ -106,6 +106,8 @@ class GatedCallDecisionTest {
         assertEquals("approved by alice@example.com, bob@example.com", result.detail());
         assertEquals(1, harness.forward.calls.get());
         assertEquals(List.of(ALICE, BOB), harness.records.decisions.stream().map(Decision::decider).toList());
+        // The first approval, short of two, was shown on the notices; the second is shown by the settlement.
+        assertEquals(List.of(new RecordingNotify.Shown(first.decisions().getFirst(), 1, 1)), harness.notify.progress);
     }
 
     @Test

@@ -26,11 +26,21 @@ class GatedCallReplayTest {
     /** Recorded before version "concurrent-records": decisions, forward, outcome and settlement one after another. */
     private static final String HISTORY_V0 = "histories/gated-call-approved-v0.json";
     /** Recorded at version 1 of "concurrent-records": the last decision beside the forward, the outcome beside the settlement. */
-    private static final String HISTORY = "histories/gated-call-approved-v1.json";
+    private static final String HISTORY_V1 = "histories/gated-call-approved-v1.json";
+    /**
+     * Recorded at version 1 of "keyed-notices": notices delivered without the workflow waiting, progress shown, the
+     * outcome settled by a child workflow.
+     */
+    private static final String HISTORY = "histories/gated-call-approved-v2.json";
 
     @Test
     void replaysAnApprovalRecordedBeforeConcurrentRecords() throws Exception {
         WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY_V0, GatedCallWorkflowImpl.class);
+    }
+
+    @Test
+    void replaysAnApprovalRecordedBeforeKeyedNotices() throws Exception {
+        WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY_V1, GatedCallWorkflowImpl.class);
     }
 
     @Test
