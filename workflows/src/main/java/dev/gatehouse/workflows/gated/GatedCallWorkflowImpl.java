@@ -142,7 +142,7 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
                 // The deciding decision is recorded in finish(), beside the forward.
                 return;
             }
-            recordNewDecisions();
+            recordNewDecisions(true);
             if (ledger.outcome().isFinal()) {
                 return;
             }
@@ -199,12 +199,15 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
         return ledger.outcome().isFinal() || recorded < ledger.decisionCount();
     }
 
-    private void recordNewDecisions() {
+    /** @param showProgress false once the outcome is final: then the settlement shows every decision */
+    private void recordNewDecisions(boolean showProgress) {
         while (recorded < ledger.decisionCount()) {
             Decision next = ledger.decision(recorded);
             uncancellable(() -> records.recordDecision(call.approvalId(), next));
             recorded++;
-            showProgress(next, recorded);
+            if (showProgress) {
+                showProgress(next, recorded);
+            }
         }
     }
 
@@ -228,7 +231,7 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
             records.recordPending(call, ledger.deadline());
         }
         if (!concurrentRecords) {
-            recordNewDecisions();
+            recordNewDecisions(false);
         }
         List<String> deciders = ledger.deciders();
         if (deciders.isEmpty()) {
@@ -247,7 +250,7 @@ public final class GatedCallWorkflowImpl implements GatedCallWorkflow {
         }
         // The decisions are in Temporal's history already; their audit rows need not hold the call up. The outcome is
         // recorded after them (chain order), and the notices are settled beside it.
-        Promise<Void> decisionsRecorded = Async.procedure(this::recordNewDecisions);
+        Promise<Void> decisionsRecorded = Async.procedure(() -> recordNewDecisions(false));
         ForwardResult forwarded = ledger.outcome() == Outcome.APPROVED ? forwardOnce() : null;
         decisionsRecorded.get();
         GatedCallResult result = ledger.result(forwarded);

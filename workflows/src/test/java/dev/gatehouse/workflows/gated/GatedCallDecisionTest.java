@@ -98,6 +98,8 @@ class GatedCallDecisionTest {
                 "alice@example.com has already approved this call (at " + first.decisions().getFirst().at() + ")",
                 () -> workflow.decide(approve(ALICE)));
         assertEquals(Outcome.PENDING, workflow.state().outcome());
+        // The first approval, short of two, is shown on the notices; the second is shown by the settlement.
+        assertEquals(new RecordingNotify.Shown(first.decisions().getFirst(), 1, 1), harness.notify.nextProgress());
 
         ApprovalState second = workflow.decide(approve(BOB));
         GatedCallResult result = result(workflow);
@@ -106,8 +108,6 @@ class GatedCallDecisionTest {
         assertEquals("approved by alice@example.com, bob@example.com", result.detail());
         assertEquals(1, harness.forward.calls.get());
         assertEquals(List.of(ALICE, BOB), harness.records.decisions.stream().map(Decision::decider).toList());
-        // The first approval, short of two, was shown on the notices; the second is shown by the settlement.
-        assertEquals(List.of(new RecordingNotify.Shown(first.decisions().getFirst(), 1, 1)), harness.notify.progress);
     }
 
     @Test

@@ -28,7 +28,7 @@ final class RecordingNotify implements NotifyActivities {
     }
 
     final List<ApprovalNotice> notices = new CopyOnWriteArrayList<>();
-    final List<Shown> progress = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<Shown> progress = new LinkedBlockingQueue<>();
     private final BlockingQueue<Settlement> settlements = new LinkedBlockingQueue<>();
     /** Closed by a test that needs the workflow held inside a notify call. */
     final Hold hold = new Hold();
@@ -70,6 +70,13 @@ final class RecordingNotify implements NotifyActivities {
     @Override
     public void settle(GatedCall call, GatedCallResult result, List<Notification> notifications) {
         settlements.add(new Settlement(result, notifications));
+    }
+
+    /** The next decision shown on the notices; waits for it. */
+    Shown nextProgress() throws InterruptedException {
+        Shown shown = progress.poll(10, TimeUnit.SECONDS);
+        assertNotNull(shown, "no decision shown within 10s");
+        return shown;
     }
 
     /**
