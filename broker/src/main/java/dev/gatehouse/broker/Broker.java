@@ -6,6 +6,14 @@ import dev.gatehouse.activities.approval.ApprovalStore;
 import dev.gatehouse.activities.approval.NotifyActivitiesImpl;
 import dev.gatehouse.activities.approval.NoticeLedger;
 import dev.gatehouse.activities.approval.WebInboxChannel;
+import dev.gatehouse.activities.channel.DecisionAttempts;
+import dev.gatehouse.activities.channel.SlackReplayGuard;
+import dev.gatehouse.activities.channel.SpentLinks;
+import dev.gatehouse.broker.email.EmailApprovals;
+import dev.gatehouse.broker.http.RouteGroup;
+import dev.gatehouse.broker.slack.SlackApprovals;
+import dev.gatehouse.notifier.ApprovalChannel;
+import dev.gatehouse.notifier.ApprovalLinks;
 import dev.gatehouse.activities.audit.AuditWriter;
 import dev.gatehouse.activities.audit.WriterSettings;
 import dev.gatehouse.activities.database.Database;
@@ -99,6 +107,12 @@ public final class Broker implements AutoCloseable {
      *                          left pending in PostgreSQL belong to workflows that are gone, so they are marked abandoned
      */
     public static Broker start(GatehouseConfig config, Optional<DevIssuer> devIssuer, boolean ephemeralTemporal) {
+        return start(config, devIssuer, ephemeralTemporal, List.of());
+    }
+
+    /** As {@link #start(GatehouseConfig, Optional, boolean)}, also serving the dev stack's own pages (the mail catcher). */
+    public static Broker start(GatehouseConfig config, Optional<DevIssuer> devIssuer, boolean ephemeralTemporal,
+                               List<RouteGroup> devPages) {
         StorageSettings.Postgres pg = config.storage().postgres();
         TemporalSettings temporalSettings = Objects.requireNonNull(config.temporal(), "the temporal settings are required");
         PayloadKey payloadKey = PayloadKey.parse(temporalSettings.payloadKey(), "temporal.payloadKey");
@@ -139,6 +153,14 @@ public final class Broker implements AutoCloseable {
                 started.push(() -> abandonLostApprovals(approvals,
                         "the dev stack stopped and its in-memory Temporal server lost the workflow"));
             }
+            ApprovalLinks links = new ApprovalLinks(publicUrl);
+            List<ApprovalChannel> channels = new ArrayList<>(List.of(new WebInboxChannel(approvals), new LogChannel()));
+            Optional<SlackApprovals> slack = Optional.ofNullable(config.channels().slack())
+                    .map(settings -> SlackApprovals.create(settings, links));
+            slack.ifPresent(s -> channels.add(s.channel()));
+            Optional<EmailApprovals> email = Optional.ofNullable(config.channels().email())
+                    .map(settings -> EmailApprovals.create(settings, links, temporalSettings.payloadKey()));
+            email.ifPresent(e -> channels.add(e.channel()));
             Map<String, UpstreamClient> clients = McpEndpoint.clients(config.upstreams());
             TemporalConnection temporal = TemporalConnection.to(temporalSettings.target());
             started.push(temporal);
@@ -146,8 +168,7 @@ public final class Broker implements AutoCloseable {
             TemporalRuntime runtime = TemporalRuntime.create(temporal, temporalSettings.namespace(), temporalSettings.taskQueue(),
                     payloadKey, new GatedCallActivities(
                             new ApprovalRecordActivitiesImpl(approvals, auditWriter),
-                            new NotifyActivitiesImpl(List.of(new WebInboxChannel(approvals), new LogChannel()), approvals,
-                                    new NoticeLedger(database.jdbi())),
+                            new NotifyActivitiesImpl(channels, approvals, new NoticeLedger(database.jdbi())),
                             new GatedCallForwarder(clients, sessionStore, masking::profile)));
             GatedCalls gatedCalls = GatedCalls.create(runtime.client(), runtime.taskQueue(), approvals, config.approvers(),
                     masking.profile(MaskingProfiles.DEFAULT), config.upstreams().stream()
@@ -168,7 +189,7 @@ public final class Broker implements AutoCloseable {
                     new LinkedHashSet<>(tokens.issuers()), readiness, devIssuer,
                     RecordingApi.over(database.jdbi(), tokens, config.roles(), api, json),
                     new ApprovalsApi(gatedCalls, approvals, config.approvers(), tokens, config.roles(), api, json),
-                    List.of(), json));
+                    channelRoutes(slack, email, gatedCalls, approvals, database, devPages), json));
             started.push(http);
             // First at shutdown: held calls must not keep the HTTP server from stopping until someone approves.
             started.push(mcp::releaseHeldCalls);
@@ -177,6 +198,17 @@ public final class Broker implements AutoCloseable {
             closeAll(started);
             throw e;
         }
+    }
+
+    /** The callbacks of the configured approval channels (Slack's interactivity, e-mail's decision pages) and the dev pages. */
+    private static List<RouteGroup> channelRoutes(Optional<SlackApprovals> slack, Optional<EmailApprovals> email,
+                                                  GatedCalls gatedCalls, ApprovalStore approvals, Database database,
+                                                  List<RouteGroup> devPages) {
+        DecisionAttempts attempts = new DecisionAttempts(database.jdbi());
+        List<RouteGroup> routes = new ArrayList<>(devPages);
+        slack.ifPresent(s -> routes.add(s.routes(gatedCalls, attempts, new SlackReplayGuard(database.jdbi()))));
+        email.ifPresent(e -> routes.add(e.routes(gatedCalls, approvals, attempts, new SpentLinks(database.jdbi()))));
+        return routes;
     }
 
     /**

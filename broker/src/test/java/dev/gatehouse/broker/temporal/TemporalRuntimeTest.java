@@ -10,6 +10,7 @@ import dev.gatehouse.workflows.gated.ForwardResult;
 import dev.gatehouse.workflows.gated.GatedCall;
 import dev.gatehouse.workflows.gated.GatedCallResult;
 import dev.gatehouse.workflows.gated.GatedCallSearchAttributes;
+import dev.gatehouse.workflows.gated.NoticeSettlement;
 import dev.gatehouse.workflows.gated.Notification;
 import dev.gatehouse.workflows.gated.NotifyActivities;
 import io.temporal.activity.ActivityInterface;
@@ -185,7 +186,22 @@ class TemporalRuntimeTest {
         }
 
         @Override
+        public List<Notification> announce(ApprovalNotice notice) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public List<Notification> notify(ApprovalNotice notice) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void progress(GatedCall call, Decision decision, int number, int approvals) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void settleNotices(NoticeSettlement settlement) {
             throw new UnsupportedOperationException();
         }
 
