@@ -124,6 +124,8 @@ public final class Gatehouse {
         out.println("  Temporal:          " + stack.temporalTarget() + (command.externalTemporal().isPresent()
                 ? "   (external, namespace default)" : "   (embedded, namespace default)"));
         out.println("  PostgreSQL:        " + stack.jdbcUrl() + "   (embedded)");
+        stack.caughtMailPage().ifPresent(page -> out.println("  Caught mail:       " + page
+                + "   (approval e-mails with their decision links)"));
         out.println("  Payload key:       " + stack.payloadKey() + "   (generated for this run; Temporal payloads are encrypted with it)");
         out.println("  Dev token (sub=dev-agent, groups=agents, valid 8 h):");
         out.println("    " + token);

@@ -24,6 +24,14 @@ public final class SpentLinks {
                 .execute()) == 1;
     }
 
+    /**
+     * Gives a spent link back, for when its decision could not be delivered (Temporal unreachable). Safe even if
+     * the decision arrived after all: the workflow refuses a second decision by the same person.
+     */
+    public void release(String linkId) {
+        jdbi.useHandle(h -> h.createUpdate("delete from email_link_use where link_id = :link").bind("link", linkId).execute());
+    }
+
     /** When the link was spent, if it was. */
     public Optional<Instant> spentAt(String linkId) {
         return jdbi.withHandle(h -> h.createQuery("select used_at from email_link_use where link_id = :link")

@@ -50,6 +50,10 @@ public record GatehouseConfig(
         return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, newStorage, temporal, gatedCalls);
     }
 
+    public GatehouseConfig withChannels(ChannelSettings newChannels) {
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, newChannels, masking, roles, storage, temporal, gatedCalls);
+    }
+
     public GatehouseConfig withTemporal(TemporalSettings newTemporal) {
         return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, storage, newTemporal, gatedCalls);
     }

@@ -2,11 +2,13 @@ package dev.gatehouse.broker.dev;
 
 import dev.gatehouse.broker.Audience;
 import dev.gatehouse.broker.Broker;
+import dev.gatehouse.broker.config.ChannelSettings;
 import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
 import dev.gatehouse.broker.config.HttpUrl;
 import dev.gatehouse.broker.config.StorageSettings;
 import dev.gatehouse.broker.config.TemporalSettings;
+import dev.gatehouse.broker.http.RouteGroup;
 import io.temporal.testserver.TestServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -55,9 +58,10 @@ public final class DevStack implements AutoCloseable {
     private final String temporalTarget;
     private final EmbeddedDatabase database;
     private final GatehouseConfig effective;
+    private final List<RouteGroup> devPages;
 
     private DevStack(Deque<AutoCloseable> parts, Broker broker, DemoUpstream demo, DevIssuer issuer,
-                     String temporalTarget, EmbeddedDatabase database, GatehouseConfig effective) {
+                     String temporalTarget, EmbeddedDatabase database, GatehouseConfig effective, List<RouteGroup> devPages) {
         this.parts = parts;
         this.broker = broker;
         this.demo = demo;
@@ -65,6 +69,7 @@ public final class DevStack implements AutoCloseable {
         this.temporalTarget = temporalTarget;
         this.database = database;
         this.effective = effective;
+        this.devPages = devPages;
     }
 
     /**
@@ -77,7 +82,7 @@ public final class DevStack implements AutoCloseable {
         URI publicUrl = broker.publicUrl();
         GatehouseConfig replica = effective.withServer(effective.server().withPort(port)
                 .withPublicUrl(HttpUrl.parse(publicUrl.toString())));
-        return Broker.start(replica, Optional.of(issuer), false);
+        return Broker.start(replica, Optional.of(issuer), false, devPages);
     }
 
     public static DevStack start(Options options, ConfigLoader loader) {
@@ -104,16 +109,28 @@ public final class DevStack implements AutoCloseable {
 
             int port = options.port() == 0 ? FreePort.pick() : options.port();
             URI publicUrl = config.server().effectivePublicUrl(port);
+            // The file as loaded stays what policy reloads compare with; the mail catcher is the dev stack's own.
+            GatehouseConfig served = config;
+            List<RouteGroup> devPages = List.of();
+            if (config.channels().email() == null) {
+                // No mail server configured: catch the mail, so approval links work out of the box.
+                DevMailbox mailbox = DevMailbox.start();
+                started.push(mailbox);
+                served = config.withChannels(new ChannelSettings(config.channels().slack(),
+                        new ChannelSettings.Email(mailbox.smtpUrl(), "gatehouse@localhost", null, null, false, null)));
+                devPages = List.of(mailbox.pages());
+                log.info("mail caught at {}/dev/mail", publicUrl.toString().replaceAll("/$", ""));
+            }
             DevIssuer issuer = new DevIssuer(publicUrl.toString(), Audience.of(publicUrl));
-            GatehouseConfig effective = config
+            GatehouseConfig effective = served
                     .withServer(config.server().withPort(port).withHost(options.host()))
                     .withStorage(new StorageSettings(new StorageSettings.Postgres(jdbcUrl, "postgres", "", 8)))
                     .withTemporal(new TemporalSettings(temporalTarget, DEV_NAMESPACE, payloadKey(config, embedTemporal), null));
-            Broker broker = Broker.start(effective, Optional.of(issuer), embedTemporal);
+            Broker broker = Broker.start(effective, Optional.of(issuer), embedTemporal, devPages);
             started.push(broker);
             GatehouseConfig asLoaded = config;
             options.config().ifPresent(file -> broker.watchPolicies(file, loader, asLoaded));
-            return new DevStack(started, broker, demo, issuer, temporalTarget, database, effective);
+            return new DevStack(started, broker, demo, issuer, temporalTarget, database, effective, devPages);
         } catch (RuntimeException e) {
             // Parts still starting in the background are stopped too once they are up.
             postgres.thenAccept(DevStack::closeQuietly);
@@ -200,6 +217,12 @@ public final class DevStack implements AutoCloseable {
 
     public URI demoUpstreamUrl() {
         return demo.url();
+    }
+
+    /** The page listing the mail the dev stack caught, when it catches mail (no {@code channels.email} in the config). */
+    public Optional<URI> caughtMailPage() {
+        return devPages.isEmpty() ? Optional.empty()
+                : Optional.of(URI.create(broker.publicUrl().toString().replaceAll("/$", "") + "/dev/mail"));
     }
 
     public DevIssuer issuer() {
