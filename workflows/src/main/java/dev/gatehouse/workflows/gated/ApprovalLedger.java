@@ -46,7 +46,7 @@ final class ApprovalLedger {
                     decider.display() + " made this call and cannot decide it; another approver must");
         }
         Optional<Decision> own = decisions.stream()
-                .filter(decision -> decision.decider().subject().equals(decider.subject()))
+                .filter(decision -> decision.decider().isSamePersonAs(decider))
                 .findFirst();
         if (own.isPresent()) {
             throw refusal(DecisionRefusal.ALREADY_DECIDED_BY_YOU, decider.display() + " has already "
@@ -149,17 +149,16 @@ final class ApprovalLedger {
         };
     }
 
-    /** Distinct approvers by subject, in the order they approved. */
+    /** Distinct approvers (one person through several channels counts once), in the order they approved. */
     private List<String> approvers() {
-        List<String> subjects = new ArrayList<>();
-        List<String> names = new ArrayList<>();
+        List<Person> people = new ArrayList<>();
         for (Decision decision : decisions) {
-            if (decision.verdict() == Verdict.APPROVE && !subjects.contains(decision.decider().subject())) {
-                subjects.add(decision.decider().subject());
-                names.add(decision.decider().display());
+            Person approver = decision.decider();
+            if (decision.verdict() == Verdict.APPROVE && people.stream().noneMatch(approver::isSamePersonAs)) {
+                people.add(approver);
             }
         }
-        return names;
+        return people.stream().map(Person::display).toList();
     }
 
     private static String pastTense(Verdict verdict) {

@@ -19,6 +19,15 @@ public record Person(String subject, String email) {
         return member.equals(subject) || (!email.isEmpty() && member.toLowerCase(Locale.ROOT).equals(email.toLowerCase(Locale.ROOT)));
     }
 
+    /**
+     * True when {@code other} is the same human: the same subject, or the same e-mail. One person decides as
+     * their token's subject in the web inbox and as their address from Slack or an e-mailed link, and must
+     * count once.
+     */
+    public boolean isSamePersonAs(Person other) {
+        return subject.equals(other.subject) || (!email.isEmpty() && email.equalsIgnoreCase(other.email));
+    }
+
     /** True when this person made the call: nobody approves their own call. */
     public boolean isRequester(Requester requester) {
         return subject.equals(requester.subject())

@@ -111,6 +111,19 @@ class GatedCallDecisionTest {
     }
 
     @Test
+    void countsOnePersonOnceAcrossChannels() throws Exception {
+        GatedCallWorkflow workflow = harness.start(call("ap-one-person", policy(2, null, List.of())));
+        workflow.decide(approve(ALICE));
+        // An e-mailed link names alice by her address only; she is still the one who approved in the inbox.
+        Person aliceByMail = new Person("alice@example.com", "ALICE@example.com");
+
+        assertRefused(DecisionRefusal.ALREADY_DECIDED_BY_YOU,
+                "ALICE@example.com has already approved this call (at " + workflow.state().decisions().getFirst().at() + ")",
+                () -> workflow.decide(new DecisionRequest(aliceByMail, Verdict.APPROVE, "", "email")));
+        assertEquals(Outcome.PENDING, workflow.state().outcome());
+    }
+
+    @Test
     void refusesSelfApprovalWithoutTouchingHistory() throws Exception {
         // Hold the workflow inside its first notice, so nothing else moves its history while we look.
         harness.notify.hold.close();
