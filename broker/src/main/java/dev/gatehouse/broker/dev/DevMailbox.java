@@ -3,6 +3,7 @@ package dev.gatehouse.broker.dev;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.gatehouse.broker.http.RouteGroup;
+import dev.gatehouse.notifier.email.Html;
 import io.javalin.http.Context;
 import jakarta.mail.Address;
 import jakarta.mail.BodyPart;
@@ -111,7 +112,7 @@ public final class DevMailbox implements AutoCloseable {
     }
 
     static String escape(String value) {
-        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+        return Html.escape(value);
     }
 
     /** One caught mail as the list shows it. */

@@ -1,6 +1,7 @@
 package dev.gatehouse.broker.email;
 
 import dev.gatehouse.activities.approval.ApprovalRecord;
+import dev.gatehouse.notifier.email.Html;
 import io.javalin.http.Context;
 
 import java.time.Instant;
@@ -75,21 +76,8 @@ final class Page {
         return TIME.format(instant);
     }
 
-    /** Escapes text for HTML element content and double-quoted attributes. */
     static String escape(String value) {
-        StringBuilder out = new StringBuilder(value.length() + 16);
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
+        return Html.escape(value);
     }
 
     private static String row(String label, String value) {

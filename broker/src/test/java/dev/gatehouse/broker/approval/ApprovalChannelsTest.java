@@ -6,7 +6,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import dev.gatehouse.broker.dev.DemoUpstream;
 import dev.gatehouse.broker.testing.CaughtMail;
 import dev.gatehouse.broker.testing.GatehouseApi;
-import dev.gatehouse.broker.testing.Poll;
+import dev.gatehouse.broker.testing.HeldCall;
 import dev.gatehouse.broker.testing.RawMcp;
 import dev.gatehouse.broker.testing.TestStack;
 import dev.gatehouse.notifier.slack.FakeSlackApi;
@@ -187,20 +187,12 @@ class ApprovalChannelsTest {
                 PATIENCE);
     }
 
-    private record Held(CompletableFuture<HttpResponse<String>> call, String id) {
+    private Held hold(String agent, String tool, String arguments) {
+        HeldCall held = HeldCall.start(stack, api, agent, "crm", tool, arguments, PATIENCE);
+        return new Held(held.call(), held.approvalId());
     }
 
-    private Held hold(String agent, String tool, String arguments) {
-        RawMcp raw = stack.raw("crm").bearer(stack.token(agent, "agents"));
-        String session = raw.initialize();
-        RawMcp client = raw.with("Mcp-Session-Id", session).with("MCP-Protocol-Version", "2025-11-25");
-        CompletableFuture<HttpResponse<String>> call = client.postAsync("""
-                {"jsonrpc":"2.0","id":"1","method":"tools/call","params":{"name":"%s","arguments":%s}}""".formatted(tool, arguments));
-        String id = Poll.until("a pending approval of " + agent, PATIENCE, () -> api.approvals("auditor", "status=pending").stream()
-                .filter(a -> a.path("requester").path("subject").asText().equals(agent))
-                .map(a -> a.path("id").asText())
-                .findFirst());
-        return new Held(call, id);
+    private record Held(CompletableFuture<HttpResponse<String>> call, String id) {
     }
 
     private static void assertCompleted(Held held) throws Exception {

@@ -7,6 +7,7 @@ import dev.gatehouse.activities.database.Database;
 import dev.gatehouse.activities.database.DatabaseSettings;
 import dev.gatehouse.broker.dev.DemoUpstream;
 import dev.gatehouse.broker.testing.GatehouseApi;
+import dev.gatehouse.broker.testing.HeldCall;
 import dev.gatehouse.broker.testing.Poll;
 import dev.gatehouse.broker.testing.RawMcp;
 import dev.gatehouse.broker.testing.TestStack;
@@ -309,17 +310,10 @@ class SlackApprovalsTest {
     }
 
     private Held hold(String agent, String tool, String arguments) {
-        RawMcp raw = stack.raw("crm").bearer(stack.token(agent, "agents"));
-        String session = raw.initialize();
-        RawMcp client = raw.with("Mcp-Session-Id", session).with("MCP-Protocol-Version", "2025-11-25");
-        CompletableFuture<HttpResponse<String>> call = client.postAsync("""
-                {"jsonrpc":"2.0","id":"1","method":"tools/call","params":{"name":"%s","arguments":%s}}""".formatted(tool, arguments));
-        String id = Poll.until("a pending approval of " + agent, PATIENCE, () -> api.approvals("auditor", "status=pending").stream()
-                .filter(a -> a.path("requester").path("subject").asText().equals(agent))
-                .map(a -> a.path("id").asText())
-                .findFirst());
+        HeldCall held = HeldCall.start(stack, api, agent, "crm", tool, arguments, PATIENCE);
+        String id = held.approvalId();
         FakeSlackApi.Call post = slack.await("chat.postMessage", c -> c.param("channel").equals("C0DBA")
                 && c.param("thread_ts").isEmpty() && c.param("blocks").contains(id), PATIENCE);
-        return new Held(call, id, post);
+        return new Held(held.call(), id, post);
     }
 }

@@ -90,21 +90,8 @@ final class MailBody {
         return html + "</body></html>\n";
     }
 
-    /** Escapes text for HTML element content and double-quoted attributes. */
     static String escape(String value) {
-        StringBuilder out = new StringBuilder(value.length() + 16);
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
+        return Html.escape(value);
     }
 
     private static String pad(String label, int width) {
