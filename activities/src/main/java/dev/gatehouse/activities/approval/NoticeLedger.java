@@ -51,16 +51,15 @@ public final class NoticeLedger {
     /** Every announcement made for the approval, oldest first, one per channel and handle. */
     public List<Announced> announcements(String approvalId) {
         return jdbi.withHandle(h -> h.createQuery("""
-                        select distinct on (channel, handle) channel, target, handle from approval_notice
-                         where approval_id = :approval
-                           and (step = 'request' or step like 'escalation-%' or step like 'reminder-%')
-                         order by channel, handle, at""")
+                        select channel, target, handle from (
+                            select distinct on (channel, handle) channel, target, handle, at from approval_notice
+                             where approval_id = :approval
+                               and (step = 'request' or step like 'escalation-%' or step like 'reminder-%')
+                             order by channel, handle, at) first_of_each
+                         order by at, channel""")
                 .bind("approval", approvalId)
                 .map((rs, ctx) -> new Announced(rs.getString("channel"), rs.getString("target"), rs.getString("handle")))
-                .list()
-                .stream()
-                .sorted(java.util.Comparator.comparing(Announced::channel))
-                .toList());
+                .list());
     }
 
     /** The handles one channel returned for the approval's announcements, oldest first, each once. */

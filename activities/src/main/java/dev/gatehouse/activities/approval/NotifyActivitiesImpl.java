@@ -72,11 +72,34 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
         if (notice.step().isEmpty()) {
             return notify(notice);
         }
+        Failures failures = new Failures();
+        List<Notification> delivered = deliver(notice, failures);
+        failures.throwIfAny("approval " + notice.call().approvalId() + ": the " + notice.step()
+                + " notice did not reach every channel");
+        return delivered;
+    }
+
+    @Override
+    public List<Notification> notify(ApprovalNotice notice) {
+        Failures failures = new Failures();
+        List<Notification> delivered = deliver(notice, failures);
+        if (delivered.isEmpty()) {
+            failures.throwIfAny("approval " + notice.call().approvalId() + ": no channel could tell " + notice.groups());
+        }
+        return delivered;
+    }
+
+    /**
+     * Tells each group on each channel that serves it, collecting what failed. A keyed notice goes through the
+     * ledger: what was delivered before is not delivered again, and nothing new is sent once the call has ended.
+     */
+    private List<Notification> deliver(ApprovalNotice notice, Failures failures) {
         String approvalId = notice.call().approvalId();
+        boolean keyed = !notice.step().isEmpty();
+        boolean ended = keyed && ledger.settlement(approvalId).isPresent();
         CallSummary call = NoticeValues.call(notice.call(), notice.deadline());
         Announcement.Kind kind = NoticeValues.kind(notice.kind());
         List<Notification> delivered = new ArrayList<>();
-        Failures failures = new Failures();
         for (String name : notice.groups()) {
             NotifiedGroup group = NoticeValues.group(notice.call(), name);
             for (ApprovalChannel channel : channels.values()) {
@@ -84,8 +107,12 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
                     continue;
                 }
                 try {
+                    if (!keyed) {
+                        delivered.add(new Notification(channel.name(), name, channel.announce(new Announcement(call, kind, group))));
+                        continue;
+                    }
                     Optional<String> done = ledger.done(approvalId, notice.step(), channel.name(), name);
-                    if (done.isEmpty() && ledger.settlement(approvalId).isPresent()) {
+                    if (done.isEmpty() && ended) {
                         continue; // the call has ended: nobody is asked any more
                     }
                     String handle = done.isPresent() ? done.get() : channel.announce(new Announcement(call, kind, group,
@@ -98,11 +125,10 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
                 } catch (RuntimeException e) {
                     failures.add(e);
                     log.warn("approval {}: channel {} could not tell group {} ({}): {}", approvalId, channel.name(), name,
-                            notice.step(), e.toString());
+                            keyed ? notice.step() : notice.kind(), e.toString());
                 }
             }
         }
-        failures.throwIfAny("approval " + approvalId + ": the " + notice.step() + " notice did not reach every channel");
         return delivered;
     }
 
@@ -116,34 +142,6 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
         if (ended.isPresent()) {
             settleOne(approvalId, channel, handle, settlements.read(ended.get()));
         }
-    }
-
-    @Override
-    public List<Notification> notify(ApprovalNotice notice) {
-        CallSummary call = NoticeValues.call(notice.call(), notice.deadline());
-        Announcement.Kind kind = NoticeValues.kind(notice.kind());
-        List<Notification> delivered = new ArrayList<>();
-        Failures failures = new Failures();
-        for (String name : notice.groups()) {
-            NotifiedGroup group = NoticeValues.group(notice.call(), name);
-            for (ApprovalChannel channel : channels.values()) {
-                if (!channel.serves(group)) {
-                    continue;
-                }
-                try {
-                    String handle = channel.announce(new Announcement(call, kind, group));
-                    delivered.add(new Notification(channel.name(), name, handle));
-                } catch (RuntimeException e) {
-                    failures.add(e);
-                    log.warn("approval {}: channel {} could not tell group {}: {}", call.approvalId(), channel.name(), name,
-                            e.toString());
-                }
-            }
-        }
-        if (delivered.isEmpty()) {
-            failures.throwIfAny("approval " + call.approvalId() + ": no channel could tell " + notice.groups());
-        }
-        return delivered;
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.gatehouse.broker.dev.DemoUpstream;
 import dev.gatehouse.broker.testing.CaughtMail;
 import dev.gatehouse.broker.testing.GatehouseApi;
 import dev.gatehouse.broker.testing.HeldCall;
-import dev.gatehouse.broker.testing.RawMcp;
 import dev.gatehouse.broker.testing.TestStack;
 import dev.gatehouse.notifier.slack.FakeSlackApi;
 import dev.gatehouse.notifier.slack.SlackInteractivityClient;
@@ -28,7 +27,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -110,15 +108,15 @@ class ApprovalChannelsTest {
     @Order(2)
     void oneCallApprovedFromSlackAnotherFromAnEmailedLinkAThirdByTheEscalationGroup() throws Exception {
         // From Slack.
-        Held fromSlack = hold("agent-slack", "delete_customer", "{\"id\":\"c-1001\"}");
+        HeldCall fromSlack = hold("agent-slack", "delete_customer", "{\"id\":\"c-1001\"}");
         FakeSlackApi.Call posted = slack.await("chat.postMessage", c -> c.param("channel").equals("C0DBA")
-                && c.param("thread_ts").isEmpty() && c.param("blocks").contains(fromSlack.id()), PATIENCE);
+                && c.param("thread_ts").isEmpty() && c.param("blocks").contains(fromSlack.approvalId()), PATIENCE);
         interactivity.send(interactivity.signed(SlackInteractivityClient.click("U0ALICE", "C0DBA", posted.answeredTs(),
-                "gatehouse_approve", fromSlack.id())));
+                "gatehouse_approve", fromSlack.approvalId())));
         assertCompleted(fromSlack);
 
         // From an e-mailed link: opening it decides nothing, confirming it does.
-        Held fromMail = hold("agent-mail", "delete_customer", "{\"id\":\"c-1002\"}");
+        HeldCall fromMail = hold("agent-mail", "delete_customer", "{\"id\":\"c-1002\"}");
         CaughtMail mail = CaughtMail.await(smtp, "alice@example.com",
                 "Approval needed: delete_customer on crm for agent-mail@example.com", PATIENCE);
         URI approve = mail.link("Approve");
@@ -133,21 +131,21 @@ class ApprovalChannelsTest {
         assertCompleted(fromMail);
 
         // Escalated: the DBAs stay quiet, the leads are asked after 2 s (a new message in their channel), and carol decides.
-        Held escalated = hold("agent-escalated", "get_customer_profile", "{\"id\":\"c-1002\"}");
+        HeldCall escalated = hold("agent-escalated", "get_customer_profile", "{\"id\":\"c-1002\"}");
         FakeSlackApi.Call toLeads = slack.await("chat.postMessage", c -> c.param("channel").equals("C0LEADS")
-                && c.param("blocks").contains(escalated.id()), PATIENCE);
+                && c.param("blocks").contains(escalated.approvalId()), PATIENCE);
         CaughtMail.await(smtp, "carol@example.com",
                 "Escalated: Approval needed: get_customer_profile on crm for agent-escalated@example.com", PATIENCE);
         interactivity.send(interactivity.signed(SlackInteractivityClient.click("U0CAROL", "C0LEADS", toLeads.answeredTs(),
-                "gatehouse_approve", escalated.id())));
+                "gatehouse_approve", escalated.approvalId())));
         assertCompleted(escalated);
-        JsonNode decided = api.get("auditor", "/api/approvals/" + escalated.id());
+        JsonNode decided = api.get("auditor", "/api/approvals/" + escalated.approvalId());
         assertThat(decided.path("decisions").path(0).path("approver").asText()).isEqualTo("carol@example.com");
 
         // Every message, in both channels, is edited in place to show the outcome.
         for (String channel : List.of("C0DBA", "C0LEADS")) {
             FakeSlackApi.Call first = slack.await("chat.postMessage", c -> c.param("channel").equals(channel)
-                    && c.param("thread_ts").isEmpty() && c.param("blocks").contains(escalated.id()), PATIENCE);
+                    && c.param("thread_ts").isEmpty() && c.param("blocks").contains(escalated.approvalId()), PATIENCE);
             slack.await("chat.update", c -> c.param("ts").equals(first.answeredTs()) && c.param("blocks").contains("Approved")
                     && !c.param("blocks").contains("gatehouse_approve"), PATIENCE);
         }
@@ -159,7 +157,7 @@ class ApprovalChannelsTest {
         slack.failNext(2, 500, null);
         slack.failNext(1, 429, 2);
         long start = System.nanoTime();
-        Held held = hold("agent-outage", "export_report", "{\"rows\":10}");
+        HeldCall held = hold("agent-outage", "export_report", "{\"rows\":10}");
 
         // The e-mail goes out at once, while Slack is still refusing.
         CaughtMail.await(smtp, "alice@example.com", "Approval needed: export_report on crm for agent-outage@example.com", PATIENCE);
@@ -167,9 +165,9 @@ class ApprovalChannelsTest {
 
         // Slack gets the message once its outage is over, after retries with backoff that honour Retry-After.
         FakeSlackApi.Call delivered = slack.await("chat.postMessage", c -> c.param("channel").equals("C0DBA")
-                && c.param("blocks").contains(held.id()) && c.answer().contains("\"ok\":true"), PATIENCE);
+                && c.param("blocks").contains(held.approvalId()) && c.answer().contains("\"ok\":true"), PATIENCE);
         List<FakeSlackApi.Call> attempts = slack.calls("chat.postMessage").stream()
-                .filter(c -> c.param("channel").equals("C0DBA") && c.param("blocks").contains(held.id())).toList();
+                .filter(c -> c.param("channel").equals("C0DBA") && c.param("blocks").contains(held.approvalId())).toList();
         assertThat(attempts).hasSize(4);
         assertThat(gap(attempts.get(0), attempts.get(1))).isGreaterThanOrEqualTo(0.9);
         assertThat(gap(attempts.get(1), attempts.get(2))).isGreaterThanOrEqualTo(1.8);  // backoff doubles
@@ -180,23 +178,19 @@ class ApprovalChannelsTest {
         CaughtMail.await(smtp, "carol@example.com",
                 "Escalated: Approval needed: export_report on crm for agent-outage@example.com", PATIENCE);
         assertThat(seconds(start)).isBetween(5.5, 9.0);
-        JsonNode expired = RawMcp.message(held.call().get(30, TimeUnit.SECONDS));
+        JsonNode expired = held.answer();
         assertThat(seconds(start)).isBetween(9.5, 15.0);
         assertThat(expired.path("error").path("code").asInt()).as(expired.toString()).isEqualTo(-32041);
         slack.await("chat.update", c -> c.param("ts").equals(delivered.answeredTs()) && c.param("blocks").contains("Expired"),
                 PATIENCE);
     }
 
-    private Held hold(String agent, String tool, String arguments) {
-        HeldCall held = HeldCall.start(stack, api, agent, "crm", tool, arguments, PATIENCE);
-        return new Held(held.call(), held.approvalId());
+    private HeldCall hold(String agent, String tool, String arguments) {
+        return HeldCall.start(stack, api, agent, "crm", tool, arguments, PATIENCE);
     }
 
-    private record Held(CompletableFuture<HttpResponse<String>> call, String id) {
-    }
-
-    private static void assertCompleted(Held held) throws Exception {
-        JsonNode answer = RawMcp.message(held.call().get(30, TimeUnit.SECONDS));
+    private static void assertCompleted(HeldCall held) throws Exception {
+        JsonNode answer = held.answer();
         assertThat(answer.has("result")).as(answer.toString()).isTrue();
     }
 
