@@ -22,7 +22,17 @@ import dev.gatehouse.activities.forward.GatedCallForwarder;
 import dev.gatehouse.activities.forward.UpstreamClient;
 import dev.gatehouse.activities.masking.MaskingProfiles;
 import dev.gatehouse.activities.sessions.SessionStore;
+import dev.gatehouse.activities.approval.ApprovalFeed;
+import dev.gatehouse.activities.audit.AuditQueries;
+import dev.gatehouse.activities.websession.WebSessionStore;
+import dev.gatehouse.broker.api.ApiAccess;
+import dev.gatehouse.broker.api.ApprovalStreams;
 import dev.gatehouse.broker.api.ApprovalsApi;
+import dev.gatehouse.broker.api.UiApi;
+import dev.gatehouse.broker.auth.WebSessions;
+import dev.gatehouse.broker.config.UiSettings;
+import dev.gatehouse.broker.dev.DevSignIn;
+import dev.gatehouse.broker.ui.WebLogin;
 import dev.gatehouse.broker.api.RecordingApi;
 import dev.gatehouse.broker.approval.GatedCalls;
 import dev.gatehouse.broker.auth.OidcIssuerKeys;
@@ -183,14 +193,27 @@ public final class Broker implements AutoCloseable {
                     new ReadinessCheck("postgres", database::isReachable),
                     new ReadinessCheck("temporal", temporal::isServing));
             String api = publicUrl + "/api";
+            WebSessionStore webSessionStore = new WebSessionStore(database.jdbi());
+            // Dev mode runs on plain http://localhost; everywhere else the cookie must never travel in clear.
+            WebSessions webSessions = new WebSessions(webSessionStore, devIssuer.isEmpty(), config.ui().sessionLifetime());
+            ApiAccess access = new ApiAccess(tokens, webSessions, config.roles(), api);
+            ApprovalFeed approvalFeed = ApprovalFeed.start(database::connectOutsidePool);
+            started.push(approvalFeed);
+            ApprovalStreams approvalStreams = new ApprovalStreams(approvalFeed, config.server().keepAliveInterval());
+            Optional<DevSignIn> devSignIn = devIssuer.map(dev -> new DevSignIn(dev, publicUrl + "/ui/callback", DevSignIn.usersFor(config)));
+            List<RouteGroup> routeGroups = new ArrayList<>(channelRoutes(slack, email, gatedCalls, approvals, database, devPages));
+            routeGroups.add(new WebLogin(loginClient(config, devIssuer), publicUrl.toString(), tokens, webSessionStore, webSessions));
             BrokerHttp http = BrokerHttp.start(new BrokerHttp.Parts(
                     config.server().host(), config.server().port(), publicUrl, mcp,
                     config.upstreams().stream().map(UpstreamSettings::name).collect(Collectors.toCollection(LinkedHashSet::new)),
                     new LinkedHashSet<>(tokens.issuers()), readiness, devIssuer,
-                    RecordingApi.over(database.jdbi(), tokens, config.roles(), api, json),
-                    new ApprovalsApi(gatedCalls, approvals, config.approvers(), tokens, config.roles(), api, json),
-                    channelRoutes(slack, email, gatedCalls, approvals, database, devPages), json));
+                    RecordingApi.over(database.jdbi(), access, json),
+                    new ApprovalsApi(gatedCalls, approvals, config.approvers(), access, approvalStreams, json),
+                    new UiApi(config, policy, new AuditQueries(database.jdbi()), access, json),
+                    devSignIn, routeGroups, json));
             started.push(http);
+            // Before the HTTP server stops: an open inbox stream would otherwise hold it up.
+            started.push(approvalStreams);
             // First at shutdown: held calls must not keep the HTTP server from stopping until someone approves.
             started.push(mcp::releaseHeldCalls);
             return new Broker(started, publicUrl, policy, http);
@@ -198,6 +221,15 @@ public final class Broker implements AutoCloseable {
             closeAll(started);
             throw e;
         }
+    }
+
+    /** Who people sign in to the web UI with: the configured client, else in dev mode the dev issuer, else nobody. */
+    private static Optional<WebLogin.Client> loginClient(GatehouseConfig config, Optional<DevIssuer> devIssuer) {
+        UiSettings.LoginSettings login = config.ui().login();
+        if (login != null) {
+            return Optional.of(new WebLogin.Client(login.issuer().text(), login.clientId(), login.clientSecret()));
+        }
+        return devIssuer.map(dev -> new WebLogin.Client(dev.issuer(), DevSignIn.CLIENT_ID, null));
     }
 
     /** The callbacks of the configured approval channels (Slack's interactivity, e-mail's decision pages) and the dev pages. */

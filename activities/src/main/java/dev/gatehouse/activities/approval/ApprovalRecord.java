@@ -17,6 +17,7 @@ import java.util.Set;
  * @param requesterEmail     the requester's e-mail, "" when the token had none
  * @param target             the tool name, resource URI or prompt name
  * @param argsPreview        the arguments masked, as JSON text; never the arguments in clear
+ * @param policyReason       why the rule asks for approval, shown to approvers; "" when it gives none
  * @param status             one of {@link #STATUSES}
  * @param eligibleGroups     the groups that may decide now (the first approvers plus every escalation step passed)
  * @param decidedBy          the deciders so far; once final, those whose decisions made the outcome
@@ -39,6 +40,7 @@ public record ApprovalRecord(
         String argsPreview,
         String policy,
         String policyVersion,
+        String policyReason,
         String status,
         int required,
         List<String> eligibleGroups,
@@ -73,6 +75,7 @@ public record ApprovalRecord(
         argsPreview = argsPreview == null ? "null" : argsPreview;
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(policyVersion, "policyVersion");
+        policyReason = policyReason == null ? "" : policyReason;
         if (!STATUSES.contains(status)) {
             throw new IllegalArgumentException("approval " + id + " has unknown status '" + status + "'");
         }
@@ -97,7 +100,7 @@ public record ApprovalRecord(
     /** The same approval with its decisions: rows and decisions are read by separate queries. */
     ApprovalRecord withDecisions(List<RecordedDecision> all) {
         return new ApprovalRecord(id, recordingSessionId, callKey, mcpSessionId, jsonRpcId, requester, requesterEmail, upstream,
-                method, target, argsDigest, argsPreview, policy, policyVersion, status, required, eligibleGroups, deadline,
+                method, target, argsDigest, argsPreview, policy, policyVersion, policyReason, status, required, eligibleGroups, deadline,
                 decidedBy, createdAt, decidedAt, outcomeReason, all);
     }
 

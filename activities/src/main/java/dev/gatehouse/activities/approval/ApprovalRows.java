@@ -19,7 +19,7 @@ final class ApprovalRows {
 
     static final String COLUMNS = """
             id, session_id, call_key, mcp_session_id, jsonrpc_id, requester, requester_email, upstream, method, tool,
-            args_digest, args_preview::text as args_preview, policy, policy_version, status, required, eligible_groups,
+            args_digest, args_preview::text as args_preview, policy, policy_version, policy_reason, status, required, eligible_groups,
             deadline, decided_by, created_at, decided_at, outcome_reason""";
 
     private ApprovalRows() {
@@ -66,6 +66,7 @@ final class ApprovalRows {
                 rs.getString("args_preview"),
                 rs.getString("policy"),
                 rs.getString("policy_version"),
+                rs.getString("policy_reason"),
                 rs.getString("status"),
                 rs.getInt("required"),
                 strings(rs.getArray("eligible_groups")),

@@ -109,10 +109,10 @@ public final class ApprovalStore {
         return h.createQuery("""
                         insert into audit_approval (id, session_id, call_key, mcp_session_id, jsonrpc_id, requester, requester_email,
                                                     upstream, method, tool, args_digest, args_preview, policy, policy_version,
-                                                    status, required, eligible_groups, deadline, created_at)
+                                                    policy_reason, status, required, eligible_groups, deadline, created_at)
                         values (:id, (select id from audit_session where id = :sessionId), :callKey, :mcpSessionId, :jsonRpcId,
                                 :requester, :requesterEmail, :upstream, :method, :tool, :argsDigest, cast(:argsPreview as jsonb),
-                                :policy, :policyVersion, 'pending', :required, :eligibleGroups, :deadline, now())
+                                :policy, :policyVersion, :policyReason, 'pending', :required, :eligibleGroups, :deadline, now())
                         on conflict do nothing
                         returning id""")
                 .bind("id", call.approvalId())
@@ -129,6 +129,7 @@ public final class ApprovalStore {
                 .bind("argsPreview", StorableJson.of(call.argsPreview()))
                 .bind("policy", call.policy().rule())
                 .bind("policyVersion", call.policy().policyVersion())
+                .bind("policyReason", call.policy().reason())
                 .bind("required", call.policy().required())
                 .bindArray("eligibleGroups", String.class, call.policy().approvers())
                 .bind("deadline", Timestamp.from(deadline))

@@ -125,6 +125,21 @@ public final class AuditQueries {
         return String.join(" and ", all);
     }
 
+    /** The policy's decisions since {@code since} (index {@code audit_event_decision_at}) and the approvals waiting now. */
+    public DecisionCounts decisionCounts(Instant since) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        select count(*) as calls,
+                               count(*) filter (where outcome = 'allowed') as allowed,
+                               count(*) filter (where outcome = 'denied') as denied,
+                               count(*) filter (where outcome = 'approval-required') as approval_required,
+                               (select count(*) from audit_approval where status = 'pending') as pending
+                        from audit_event where kind = 'decision' and at >= :since""")
+                .bind("since", java.sql.Timestamp.from(since))
+                .map((rs, ctx) -> new DecisionCounts(since, rs.getLong("calls"), rs.getLong("allowed"), rs.getLong("denied"),
+                        rs.getLong("approval_required"), rs.getLong("pending")))
+                .one());
+    }
+
     public Optional<SessionSummary> session(String sessionId) {
         return jdbi.withHandle(h -> session(h, sessionId));
     }

@@ -7,6 +7,10 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
 
 /**
  * The broker's PostgreSQL database: a connection pool, migrated to the current schema with
@@ -22,8 +26,10 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource writerDataSource;
     private final Jdbi jdbi;
     private final Jdbi writerJdbi;
+    private final DatabaseSettings settings;
 
-    private Database(HikariDataSource dataSource, HikariDataSource writerDataSource) {
+    private Database(DatabaseSettings settings, HikariDataSource dataSource, HikariDataSource writerDataSource) {
+        this.settings = settings;
         this.dataSource = dataSource;
         this.writerDataSource = writerDataSource;
         this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
@@ -62,7 +68,7 @@ public final class Database implements AutoCloseable {
         writer.setPoolName("gatehouse-audit-writer");
         writer.setInitializationFailTimeout(-1);
         writer.setConnectionTimeout(WRITER_CONNECT_TIMEOUT_MS);
-        return new Database(dataSource, new HikariDataSource(writer));
+        return new Database(settings, dataSource, new HikariDataSource(writer));
     }
 
     private static void migrate(DataSource dataSource) {
@@ -83,6 +89,22 @@ public final class Database implements AutoCloseable {
      */
     public Jdbi writerJdbi() {
         return writerJdbi;
+    }
+
+    /**
+     * A connection of its own, outside both pools, for a session that lives as long as the broker
+     * (LISTEN): held in a pool it would take a slot from every request. The caller closes it.
+     */
+    public Connection connectOutsidePool() throws SQLException {
+        Properties props = new Properties();
+        if (settings.user() != null) {
+            props.setProperty("user", settings.user());
+        }
+        if (settings.password() != null) {
+            props.setProperty("password", settings.password());
+        }
+        props.setProperty("connectTimeout", Long.toString(Math.max(1, settings.connectTimeout().toSeconds())));
+        return DriverManager.getConnection(settings.jdbcUrl(), props);
     }
 
     /** True when a connection can be had and answers a trivial query. */

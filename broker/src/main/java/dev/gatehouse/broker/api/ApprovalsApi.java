@@ -13,9 +13,7 @@ import dev.gatehouse.broker.approval.GatedCallRefusal;
 import dev.gatehouse.broker.approval.GatedCalls;
 import dev.gatehouse.broker.approval.UnknownApproval;
 import dev.gatehouse.broker.auth.Caller;
-import dev.gatehouse.broker.auth.TokenVerifier;
 import dev.gatehouse.broker.config.ApproverGroup;
-import dev.gatehouse.broker.config.RoleSettings;
 import dev.gatehouse.workflows.gated.ApprovalState;
 import dev.gatehouse.workflows.gated.Decision;
 import dev.gatehouse.workflows.gated.DecisionRequest;
@@ -43,24 +41,35 @@ public final class ApprovalsApi {
 
     private final GatedCalls gatedCalls;
     private final ApprovalStore store;
-    private final Map<String, ApproverGroup> approvers;
+    private final ApproverMembership membership;
     private final ApiAccess access;
+    private final ApprovalStreams streams;
     private final ObjectMapper json;
 
-    /** @param resource the API's resource URI, {@code <publicUrl>/api} */
-    public ApprovalsApi(GatedCalls gatedCalls, ApprovalStore store, Map<String, ApproverGroup> approvers, TokenVerifier tokens,
-                        RoleSettings roles, String resource, ObjectMapper json) {
+    /** @param streams the live "approvals changed" streams the inbox listens to */
+    public ApprovalsApi(GatedCalls gatedCalls, ApprovalStore store, Map<String, ApproverGroup> approvers, ApiAccess access,
+                        ApprovalStreams streams, ObjectMapper json) {
         this.gatedCalls = gatedCalls;
         this.store = store;
-        this.approvers = Map.copyOf(approvers);
-        this.access = new ApiAccess(tokens, roles, resource);
+        this.membership = new ApproverMembership(approvers);
+        this.access = access;
+        this.streams = streams;
         this.json = json;
     }
 
     public void register(RoutesConfig routes) {
+        // Before /api/approvals/{id}, which would otherwise take "events" for an id.
+        routes.get("/api/approvals/events", this::events);
         routes.get("/api/approvals", guarded(this::list));
         routes.get("/api/approvals/{id}", guarded(this::show));
         routes.post("/api/approvals/{id}/decision", guarded(this::decide));
+    }
+
+    /** Server-sent events: {@code changed} whenever any approval appears or changes; the inbox then refetches what it may see. */
+    private void events(Context ctx) {
+        access.authenticate(ctx);
+        new QueryParams(ctx, Set.of());
+        streams.serve(ctx);
     }
 
     private void list(Context ctx) {
@@ -77,14 +86,14 @@ public final class ApprovalsApi {
                 : List.of();
         ObjectNode body = json.createObjectNode();
         ArrayNode list = body.putArray("approvals");
-        found.forEach(approval -> list.add(view(approval)));
+        found.forEach(approval -> list.add(view(approval, caller)));
         ctx.status(200).json(body);
     }
 
     private void show(Context ctx) {
         Caller caller = access.authenticate(ctx);
         new QueryParams(ctx, Set.of());
-        ctx.status(200).json(view(visible(caller, ctx.pathParam("id"))));
+        ctx.status(200).json(view(visible(caller, ctx.pathParam("id")), caller));
     }
 
     private void decide(Context ctx) {
@@ -115,11 +124,12 @@ public final class ApprovalsApi {
         } catch (GatedCallRefusal unavailable) {
             throw new ApiRefusal(ApiRefusal.Reason.UNAVAILABLE, unavailable.getMessage(), unavailable);
         }
-        ObjectNode view = view(approval);
+        ObjectNode view = view(approval, caller);
         // The workflow's word is newer than PostgreSQL's, which it updates moments later.
         view.put("status", state.outcome().wireName());
         view.set("decisions", decisions(state.decisions()));
         view.set("eligibleGroups", json.valueToTree(state.eligibleGroups()));
+        view.put("canDecide", false);
         ctx.status(200).json(view);
     }
 
@@ -143,19 +153,27 @@ public final class ApprovalsApi {
         return approval;
     }
 
-    /** The approver groups whose members list the caller (by e-mail or subject). */
     private List<String> groupsOf(Caller caller) {
-        Person person = new Person(caller.subject(), caller.email().orElse(""));
-        return approvers.entrySet().stream()
-                .filter(group -> group.getValue().members().stream().anyMatch(person::is))
-                .map(Map.Entry::getKey)
-                .sorted()
-                .toList();
+        return membership.groupsOf(caller);
     }
 
-    private ObjectNode view(ApprovalRecord a) {
+    /**
+     * Whether the inbox should offer the caller Approve and Deny: pending, one of its groups eligible, not
+     * the requester, not decided by them already. The workflow has the last word when they decide.
+     */
+    private boolean canDecide(ApprovalRecord a, Caller caller) {
+        Person person = ApproverMembership.person(caller);
+        boolean requester = person.is(a.requester()) || !a.requesterEmail().isEmpty() && person.is(a.requesterEmail());
+        return a.isPending()
+                && !requester
+                && a.eligibleGroups().stream().anyMatch(groupsOf(caller)::contains)
+                && a.decisions().stream().noneMatch(d -> person.is(d.approver()));
+    }
+
+    private ObjectNode view(ApprovalRecord a, Caller caller) {
         ObjectNode view = json.createObjectNode();
         view.put("id", a.id());
+        view.put("workflowId", a.id());
         view.put("status", a.status());
         ObjectNode requester = view.putObject("requester");
         requester.put("subject", a.requester());
@@ -167,6 +185,7 @@ public final class ApprovalsApi {
         view.put("argsDigest", a.argsDigest());
         view.put("policy", a.policy());
         view.put("policyVersion", a.policyVersion());
+        view.put("policyReason", a.policyReason());
         view.put("required", a.required());
         view.set("eligibleGroups", json.valueToTree(a.eligibleGroups()));
         view.put("createdAt", a.createdAt().toString());
@@ -183,6 +202,7 @@ public final class ApprovalsApi {
             entry.put("channel", d.channel());
             entry.put("at", d.decidedAt().toString());
         }
+        view.put("canDecide", canDecide(a, caller));
         return view;
     }
 

@@ -14,8 +14,6 @@ import dev.gatehouse.activities.audit.SessionPage;
 import dev.gatehouse.activities.audit.SessionSummary;
 import dev.gatehouse.activities.audit.StoredEvent;
 import dev.gatehouse.broker.auth.Caller;
-import dev.gatehouse.broker.auth.TokenVerifier;
-import dev.gatehouse.broker.config.RoleSettings;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -45,25 +43,20 @@ public final class RecordingApi {
     private final ApiAccess access;
     private final ObjectMapper json;
 
-    /**
-     * @param resource the API's resource URI, {@code <publicUrl>/api}: tokens whose {@code aud} names it or
-     *                 their issuer's audience for the broker are accepted (see {@link TokenVerifier#verify})
-     */
     public RecordingApi(AuditQueries queries, ChainVerifier verifier, AuditExport export, AuditRetention retention,
-                        TokenVerifier tokens, RoleSettings roles, String resource, ObjectMapper json) {
+                        ApiAccess access, ObjectMapper json) {
         this.queries = queries;
         this.verifier = verifier;
         this.export = export;
         this.retention = retention;
-        this.access = new ApiAccess(tokens, roles, resource);
+        this.access = access;
         this.json = json;
     }
 
     /** The API over the audit store in {@code jdbi}: what the composition root builds. */
-    public static RecordingApi over(Jdbi jdbi, TokenVerifier tokens, RoleSettings roles, String resource, ObjectMapper json) {
+    public static RecordingApi over(Jdbi jdbi, ApiAccess access, ObjectMapper json) {
         AuditQueries queries = new AuditQueries(jdbi);
-        return new RecordingApi(queries, new ChainVerifier(jdbi), new AuditExport(queries), new AuditRetention(jdbi), tokens, roles,
-                resource, json);
+        return new RecordingApi(queries, new ChainVerifier(jdbi), new AuditExport(queries), new AuditRetention(jdbi), access, json);
     }
 
     public void register(RoutesConfig routes) {

@@ -18,6 +18,7 @@ import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -47,6 +48,7 @@ public final class GatedCalls {
 
     /** How long a decider waits for the workflow to take a decision before being told to look again. */
     private static final java.time.Duration DECISION_PATIENCE = java.time.Duration.ofSeconds(20);
+    private static final java.time.Duration NOT_STARTED_PAUSE = java.time.Duration.ofMillis(100);
     private static final java.util.concurrent.Executor DECIDING = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     private final WorkflowClient client;
@@ -266,20 +268,34 @@ public final class GatedCalls {
         if (!approval.isPending()) {
             throw settled(approval, null);
         }
-        CompletableFuture<ApprovalState> update = CompletableFuture.supplyAsync(
-                () -> client.newWorkflowStub(GatedCallWorkflow.class, approvalId).decide(decision), DECIDING);
-        try {
-            return update.get(DECISION_PATIENCE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            update.cancel(true);
-            throw new GatedCallRefusal(GatedCallRefusal.Reason.ENGINE_UNAVAILABLE, "the approval workflow did not take the"
-                    + " decision within " + DECISION_PATIENCE.toSeconds() + " s (is a broker's Temporal worker running?); it may"
-                    + " still arrive: look at approval " + approvalId + " before deciding again", Map.of("approvalId", approvalId), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(approvalId, new IllegalStateException("interrupted while deciding", e));
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw refusalOf(approvalId, approval, e.getCause());
+        long deadline = System.nanoTime() + DECISION_PATIENCE.toNanos();
+        while (true) {
+            CompletableFuture<ApprovalState> update = CompletableFuture.supplyAsync(
+                    () -> client.newWorkflowStub(GatedCallWorkflow.class, approvalId).decide(decision), DECIDING);
+            try {
+                return update.get(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                update.cancel(true);
+                throw new GatedCallRefusal(GatedCallRefusal.Reason.ENGINE_UNAVAILABLE, "the approval workflow did not take the"
+                        + " decision within " + DECISION_PATIENCE.toSeconds() + " s (is a broker's Temporal worker running?); it may"
+                        + " still arrive: look at approval " + approvalId + " before deciding again", Map.of("approvalId", approvalId), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw unavailable(approvalId, new IllegalStateException("interrupted while deciding", e));
+            } catch (java.util.concurrent.ExecutionException e) {
+                // The approval is in PostgreSQL a moment before its workflow starts, and the inbox shows it at once:
+                // a decision in that moment waits for the workflow rather than failing.
+                if (!(e.getCause() instanceof WorkflowNotFoundException) || System.nanoTime() > deadline - NOT_STARTED_PAUSE.toNanos()
+                        || !store.find(approvalId).map(ApprovalRecord::isPending).orElse(false)) {
+                    throw refusalOf(approvalId, approval, e.getCause());
+                }
+                try {
+                    Thread.sleep(NOT_STARTED_PAUSE);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw unavailable(approvalId, new IllegalStateException("interrupted while deciding", interrupted));
+                }
+            }
         }
     }
 

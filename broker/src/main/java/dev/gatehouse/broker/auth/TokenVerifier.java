@@ -93,6 +93,35 @@ public final class TokenVerifier {
         return verified.caller();
     }
 
+    /**
+     * The person an OIDC ID token names, from a web UI sign-in: signed by {@code issuer}'s keys, for
+     * {@code clientId}, carrying the {@code nonce} the login sent. Groups and e-mail are read as for
+     * that issuer's access tokens.
+     *
+     * @throws AuthenticationException    when the token is wrong in any way
+     * @throws IssuerUnavailableException when the issuer's keys cannot be had right now
+     */
+    public Caller verifyIdToken(String idToken, String issuer, String clientId, String nonce) {
+        Verifier verifier = byIssuer.get(issuer);
+        if (verifier == null) {
+            throw new AuthenticationException("tokens from issuer " + issuer + " are not trusted here");
+        }
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(idToken);
+        } catch (ParseException e) {
+            throw new AuthenticationException("the ID token is not a signed JWT");
+        }
+        JWTClaimsSet claims = verifier.process(
+                Verifier.processor(verifier.trusted, Set.of(clientId), Set.of("sub", "exp", "iat", "nonce"), null), jwt);
+        Object claimed = claims.getClaim("nonce");
+        if (!(claimed instanceof String n) || !java.security.MessageDigest.isEqual(
+                n.getBytes(java.nio.charset.StandardCharsets.UTF_8), nonce.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            throw new AuthenticationException("the ID token's nonce is not the one this sign-in sent");
+        }
+        return verifier.callerOf(claims);
+    }
+
     private Verified verified(String token) {
         Verified cached = verified.getIfPresent(token);
         if (cached != null) {
@@ -133,17 +162,22 @@ public final class TokenVerifier {
 
         Verifier(TrustedIssuer trusted, Set<String> resourceAudiences) {
             this.trusted = trusted;
-            this.processor = new DefaultJWTProcessor<>();
-            processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALLOWED_ALGORITHMS, trusted.keys()));
-            // RFC 9068 access tokens say typ "at+jwt"; plain JWTs say "JWT" or nothing.
-            processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
-                    JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
             Set<String> audiences = new java.util.HashSet<>(resourceAudiences);
             audiences.add(trusted.audience());
+            // RFC 9068 access tokens say typ "at+jwt"; plain JWTs say "JWT" or nothing.
+            this.processor = processor(trusted, audiences, Set.of("sub", "exp"), new JOSEObjectType("at+jwt"));
+        }
+
+        /** What the signature, issuer, audience and dates of one kind of token are checked with. */
+        static DefaultJWTProcessor<SecurityContext> processor(TrustedIssuer trusted, Set<String> audiences,
+                                                              Set<String> requiredClaims, JOSEObjectType alsoAcceptedType) {
+            DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+            processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALLOWED_ALGORITHMS, trusted.keys()));
+            processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, alsoAcceptedType, null));
             DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
                     audiences,
                     new JWTClaimsSet.Builder().issuer(trusted.issuer()).build(),
-                    Set.of("sub", "exp"),
+                    requiredClaims,
                     null) {
                 @Override
                 public void verify(JWTClaimsSet set, SecurityContext context) throws BadJWTException {
@@ -159,9 +193,14 @@ public final class TokenVerifier {
             };
             claims.setMaxClockSkew(MAX_CLOCK_SKEW_SECONDS);
             processor.setJWTClaimsSetVerifier(claims);
+            return processor;
         }
 
         JWTClaimsSet process(SignedJWT jwt) {
+            return process(processor, jwt);
+        }
+
+        JWTClaimsSet process(DefaultJWTProcessor<SecurityContext> processor, SignedJWT jwt) {
             try {
                 return processor.process(jwt, null);
             } catch (ExpiredJWTException e) {

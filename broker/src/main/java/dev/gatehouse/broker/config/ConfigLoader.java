@@ -284,6 +284,11 @@ public final class ConfigLoader {
                     }
                 }
             }
+            UiSettings.LoginSettings login = config.ui().login();
+            if (login != null && !issuers.contains(login.issuer().text())) {
+                problems.add(at("ui.login.issuer", "is not among identity.issuers (" + String.join(", ", issuers)
+                        + "): people signing in are read like that issuer's tokens, so list it there too"));
+            }
             if (config.temporal() != null && config.temporal().payloadKey() == null) {
                 problems.add(at("temporal.payloadKey", "is required (every Temporal payload is encrypted with it); generate one with:"
                         + " openssl rand -base64 32 and pass it in as \"${env:GATEHOUSE_PAYLOAD_KEY}\""));

@@ -19,7 +19,8 @@ public record GatehouseConfig(
         RoleSettings roles,
         StorageSettings storage,
         TemporalSettings temporal,
-        GatedCallSettings gatedCalls) {
+        GatedCallSettings gatedCalls,
+        UiSettings ui) {
 
     public GatehouseConfig {
         server = server == null ? ServerSettings.defaults() : server;
@@ -31,6 +32,7 @@ public record GatehouseConfig(
         masking = masking == null ? MaskingSettings.none() : masking;
         roles = roles == null ? RoleSettings.none() : roles;
         gatedCalls = gatedCalls == null ? GatedCallSettings.defaults() : gatedCalls;
+        ui = ui == null ? UiSettings.defaults() : ui;
     }
 
     public Optional<UpstreamSettings> upstream(String name) {
@@ -38,23 +40,27 @@ public record GatehouseConfig(
     }
 
     public GatehouseConfig withServer(ServerSettings newServer) {
-        return new GatehouseConfig(newServer, identity, upstreams, approvers, policies, channels, masking, roles, storage, temporal, gatedCalls);
+        return new GatehouseConfig(newServer, identity, upstreams, approvers, policies, channels, masking, roles, storage, temporal, gatedCalls, ui);
     }
 
     /** This configuration with {@code other}'s policies: compares everything but the policies. */
     public GatehouseConfig withPoliciesOf(GatehouseConfig other) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, other.policies, channels, masking, roles, storage, temporal, gatedCalls);
+        return new GatehouseConfig(server, identity, upstreams, approvers, other.policies, channels, masking, roles, storage, temporal, gatedCalls, ui);
     }
 
     public GatehouseConfig withStorage(StorageSettings newStorage) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, newStorage, temporal, gatedCalls);
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, newStorage, temporal, gatedCalls, ui);
     }
 
     public GatehouseConfig withChannels(ChannelSettings newChannels) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, policies, newChannels, masking, roles, storage, temporal, gatedCalls);
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, newChannels, masking, roles, storage, temporal, gatedCalls, ui);
+    }
+
+    public GatehouseConfig withUi(UiSettings newUi) {
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, storage, temporal, gatedCalls, newUi);
     }
 
     public GatehouseConfig withTemporal(TemporalSettings newTemporal) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, storage, newTemporal, gatedCalls);
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, storage, newTemporal, gatedCalls, ui);
     }
 }

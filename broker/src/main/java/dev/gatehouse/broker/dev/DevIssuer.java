@@ -61,6 +61,15 @@ public final class DevIssuer {
 
     /** A signed access token for {@code subject}; {@code email} is included when given. */
     public String issue(String subject, List<String> groups, Optional<String> email) {
+        return sign(claims(subject, groups, email, audience));
+    }
+
+    /** A signed OIDC ID token for a web UI sign-in: for {@code clientId}, carrying the login's {@code nonce}. */
+    public String issueIdToken(String subject, List<String> groups, Optional<String> email, String clientId, String nonce) {
+        return sign(claims(subject, groups, email, clientId).claim("nonce", nonce));
+    }
+
+    private JWTClaimsSet.Builder claims(String subject, List<String> groups, Optional<String> email, String tokenAudience) {
         if (subject == null || subject.isBlank()) {
             throw new IllegalArgumentException("sub is required");
         }
@@ -68,13 +77,17 @@ public final class DevIssuer {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .issuer(issuer)
                 .subject(subject)
-                .audience(audience)
+                .audience(tokenAudience)
                 .issueTime(Date.from(now))
                 .notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
                 .jwtID(UUID.randomUUID().toString())
                 .claim("groups", List.copyOf(groups));
         email.ifPresent(e -> claims.claim("email", e).claim("email_verified", true));
+        return claims;
+    }
+
+    private String sign(JWTClaimsSet.Builder claims) {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256)
                 .keyID(key.getKeyID())
                 .type(JOSEObjectType.JWT)
@@ -96,7 +109,10 @@ public final class DevIssuer {
                 "issuer", issuer,
                 "jwks_uri", issuer + "/jwks.json",
                 "token_endpoint", issuer + "/token",
-                "response_types_supported", List.of("token"),
+                "authorization_endpoint", issuer + "/authorize",
+                "response_types_supported", List.of("code", "token"),
+                "grant_types_supported", List.of("authorization_code"),
+                "code_challenge_methods_supported", List.of("S256"),
                 "subject_types_supported", List.of("public"),
                 "id_token_signing_alg_values_supported", List.of("RS256"));
     }

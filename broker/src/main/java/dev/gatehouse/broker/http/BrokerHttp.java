@@ -3,6 +3,9 @@ package dev.gatehouse.broker.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.broker.api.ApprovalsApi;
 import dev.gatehouse.broker.api.RecordingApi;
+import dev.gatehouse.broker.api.UiApi;
+import dev.gatehouse.broker.dev.DevSignIn;
+import dev.gatehouse.broker.ui.UiPages;
 import dev.gatehouse.broker.dev.DevIssuer;
 import dev.gatehouse.broker.mcp.McpEndpoint;
 import io.javalin.Javalin;
@@ -22,8 +25,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The broker's HTTP server: the MCP endpoint, health, protected-resource metadata, the recording
- * API, the dev issuer (dev mode only) and the UI's assets. Requests run on virtual threads, so a
+ * The broker's HTTP server: the MCP endpoint, health, protected-resource metadata, the JSON APIs,
+ * the channels' callbacks and sign-in, the dev issuer (dev mode only) and the web UI. Requests run on virtual threads, so a
  * held stream costs no platform thread.
  */
 public final class BrokerHttp implements AutoCloseable {
@@ -49,6 +52,8 @@ public final class BrokerHttp implements AutoCloseable {
             Optional<DevIssuer> devIssuer,
             RecordingApi recording,
             ApprovalsApi approvals,
+            UiApi ui,
+            Optional<DevSignIn> devSignIn,
             List<RouteGroup> channels,
             ObjectMapper json) {
 
@@ -68,9 +73,10 @@ public final class BrokerHttp implements AutoCloseable {
             config.jetty.host = parts.host();
             config.jetty.port = parts.port();
             config.staticFiles.add(files -> {
-                files.hostedPath = "/";
-                files.directory = "/gatehouse-ui";
+                files.hostedPath = "/ui/assets";
+                files.directory = UiPages.ASSETS;
                 files.location = Location.CLASSPATH;
+                files.headers = Map.of("X-Content-Type-Options", "nosniff", "Cache-Control", "no-cache");
             });
             RoutesConfig routes = config.routes;
             errors.register(routes);
@@ -83,8 +89,10 @@ public final class BrokerHttp implements AutoCloseable {
             routes.get("/.well-known/oauth-protected-resource", ctx -> resourceMetadata(ctx, parts));
             parts.recording().register(routes);
             parts.approvals().register(routes);
+            parts.ui().register(routes);
             parts.channels().forEach(channel -> channel.register(routes));
-            parts.devIssuer().ifPresent(dev -> DevIssuerRoutes.register(routes, dev));
+            parts.devIssuer().ifPresent(dev -> DevIssuerRoutes.register(routes, dev, parts.devSignIn().orElseThrow()));
+            new UiPages().register(routes);
         });
         app.start();
         Arrays.stream(app.jettyServer().server().getConnectors())

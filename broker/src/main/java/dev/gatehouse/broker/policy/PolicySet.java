@@ -26,10 +26,12 @@ public final class PolicySet {
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private final List<CompiledRule> rules;
+    private final List<PolicyRule> source;
     private final String version;
 
-    private PolicySet(List<CompiledRule> rules, String version) {
+    private PolicySet(List<CompiledRule> rules, List<PolicyRule> source, String version) {
         this.rules = rules;
+        this.source = source;
         this.version = version;
     }
 
@@ -43,7 +45,7 @@ public final class PolicySet {
                 throw new IllegalArgumentException("policy '" + rule.name() + "': " + e.getMessage(), e);
             }
         }
-        return new PolicySet(List.copyOf(compiled), versionOf(rules));
+        return new PolicySet(List.copyOf(compiled), List.copyOf(rules), versionOf(rules));
     }
 
     /** Checks one CEL expression as {@link #compile} would; empty when it is valid, else CEL's message. */
@@ -63,6 +65,11 @@ public final class PolicySet {
     public boolean governs(PolicyInput.Target target) {
         return target == PolicyInput.Target.TOOL
                 || rules.stream().anyMatch(r -> !r.globsFor(target).isEmpty());
+    }
+
+    /** The rules as configured, in the order they are evaluated. */
+    public List<PolicyRule> rules() {
+        return source;
     }
 
     public String version() {
