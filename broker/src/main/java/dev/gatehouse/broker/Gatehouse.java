@@ -118,6 +118,7 @@ public final class Gatehouse {
         String token = stack.issuer().issue("dev-agent", List.of("agents"), Optional.of("dev-agent@example.com"));
         String base = stack.brokerUrl().toString();
         out.printf("Gatehouse dev stack is ready (%.1f s)%n", seconds);
+        out.println("  Web UI:            " + base + "/ui/   (sign in as an approver, auditor or admin on the dev issuer's page)");
         out.println("  MCP endpoint:      " + base + "/mcp/<upstream>" + (command.config().isEmpty() ? "   e.g. " + base + "/mcp/demo" : ""));
         out.println("  Demo upstream:     " + stack.demoUpstreamUrl() + "   (direct, no broker)");
         out.println("  Dev tokens:        curl -s -X POST " + base + "/dev/token -d sub=alice -d groups=agents,dba -d email=alice@example.com");

@@ -353,10 +353,45 @@ class ConfigLoaderTest {
     @Test
     void theShippedExampleConfigurationIsValid() {
         ConfigLoader withSecrets = new ConfigLoader(Map.of("CRM_MCP_TOKEN", "t", "PGPASSWORD", "p",
-                "GATEHOUSE_PAYLOAD_KEY", "Q2mJlIPGMrZ2gWa/C+CP0Jd3Wjl5FPY2yD8QvMLhGE0=")::get);
+                "GATEHOUSE_PAYLOAD_KEY", "Q2mJlIPGMrZ2gWa/C+CP0Jd3Wjl5FPY2yD8QvMLhGE0=", "GATEHOUSE_UI_CLIENT_SECRET", "")::get);
         GatehouseConfig example = withSecrets.load(Path.of("..", "gatehouse.example.yaml"));
         assertThat(example.storage().postgres().url()).startsWith("jdbc:postgresql://");
         assertThat(example.temporal().target()).isEqualTo("temporal:7233");
+        assertThat(example.ui().login().clientId()).isEqualTo("gatehouse-ui");
+        assertThat(example.ui().login().clientSecret()).as("an empty secret is a public client").isNull();
+    }
+
+    @Test
+    void refusesAWebSignInIssuerThatIsNotTrusted() {
+        ConfigProblem problem = onlyProblem("""
+                identity:
+                  issuers:
+                    - issuer: https://idp.example.com
+                ui:
+                  login:
+                    issuer: https://other.example.com
+                    clientId: gatehouse-ui
+                """);
+        assertThat(problem.key()).isEqualTo("ui.login.issuer");
+        assertThat(problem.message()).contains("not among identity.issuers", "https://idp.example.com");
+    }
+
+    @Test
+    void refusesWebSignInWithoutAClientIdOrWithATinySessionLifetime() {
+        ConfigProblem noClient = onlyProblem("""
+                ui:
+                  login: { issuer: https://idp.example.com }
+                """);
+        assertThat(noClient.message()).contains("clientId is required");
+        ConfigProblem tiny = onlyProblem("""
+                ui:
+                  sessionLifetime: 10s
+                """);
+        assertThat(tiny.key()).isEqualTo("ui.sessionLifetime");
+        assertThat(tiny.message()).contains("must be at least 1m");
+        GatehouseConfig defaults = parse("upstreams: []\n");
+        assertThat(defaults.ui().sessionLifetime()).isEqualTo(java.time.Duration.ofHours(8));
+        assertThat(defaults.ui().login()).isNull();
     }
 
     @Test
