@@ -245,6 +245,7 @@ function decisionList(decisions) {
 }
 
 function whyNot(a, me) {
+  if (a.cannotDecideReason) return a.cannotDecideReason;
   if (me && a.requester && me.subject === a.requester.subject) return 'You asked for this call, so somebody else decides.';
   const mine = [me?.email, me?.subject].filter(Boolean);
   if ((a.decisions || []).some((d) => mine.includes(d.approver))) return 'You have already decided on this call.';

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -130,6 +131,7 @@ public final class ApprovalsApi {
         view.set("decisions", decisions(state.decisions()));
         view.set("eligibleGroups", json.valueToTree(state.eligibleGroups()));
         view.put("canDecide", false);
+        view.put("cannotDecideReason", "You have decided on this call.");
         ctx.status(200).json(view);
     }
 
@@ -158,16 +160,25 @@ public final class ApprovalsApi {
     }
 
     /**
-     * Whether the inbox should offer the caller Approve and Deny: pending, one of its groups eligible, not
-     * the requester, not decided by them already. The workflow has the last word when they decide.
+     * Why the inbox should not offer the caller Approve and Deny, or empty when it should: pending, one of
+     * its groups eligible, not the requester, not decided by them already. The workflow has the last word
+     * when they decide.
      */
-    private boolean canDecide(ApprovalRecord a, Caller caller) {
+    private Optional<String> cannotDecide(ApprovalRecord a, Caller caller) {
         Person person = ApproverMembership.person(caller);
-        boolean requester = person.is(a.requester()) || !a.requesterEmail().isEmpty() && person.is(a.requesterEmail());
-        return a.isPending()
-                && !requester
-                && a.eligibleGroups().stream().anyMatch(groupsOf(caller)::contains)
-                && a.decisions().stream().noneMatch(d -> person.is(d.approver()));
+        if (!a.isPending()) {
+            return Optional.of("It is " + a.status() + ".");
+        }
+        if (person.is(a.requester()) || !a.requesterEmail().isEmpty() && person.is(a.requesterEmail())) {
+            return Optional.of("You asked for this call, so somebody else decides.");
+        }
+        if (a.eligibleGroups().stream().noneMatch(groupsOf(caller)::contains)) {
+            return Optional.of("Only members of " + String.join(" or ", a.eligibleGroups()) + " may decide.");
+        }
+        if (a.decisions().stream().anyMatch(d -> person.is(d.approver()))) {
+            return Optional.of("You have already decided on this call.");
+        }
+        return Optional.empty();
     }
 
     private ObjectNode view(ApprovalRecord a, Caller caller) {
@@ -202,7 +213,9 @@ public final class ApprovalsApi {
             entry.put("channel", d.channel());
             entry.put("at", d.decidedAt().toString());
         }
-        view.put("canDecide", canDecide(a, caller));
+        Optional<String> cannotDecide = cannotDecide(a, caller);
+        view.put("canDecide", cannotDecide.isEmpty());
+        view.put("cannotDecideReason", cannotDecide.orElse(null));
         return view;
     }
 

@@ -74,7 +74,11 @@ class WebUiBrowserTest {
 
     /** A new browser that opens {@code path}, is asked to sign in, and picks {@code user} on the dev issuer's page. */
     private Browser signedIn(String user, String path) {
-        Browser browser = Browser.open(stack.baseUrl(), 1280, 900);
+        return signedIn(user, path, 1280, 900);
+    }
+
+    private Browser signedIn(String user, String path, int width, int height) {
+        Browser browser = Browser.open(stack.baseUrl(), width, height);
         try {
             browser.go(path);
             browser.visible("#sign-in").click();
@@ -143,10 +147,11 @@ class WebUiBrowserTest {
         HeldCall held = HeldCall.start(stack, api, "agent-link", "crm", "delete_customer", "{\"id\":\"c-1003\"}", PATIENCE);
         String link = "/ui/approvals/" + held.approvalId();
 
-        try (Browser alice = signedIn("alice", link)) {
+        // On a phone: approvers decide from wherever the Slack message or e-mail finds them.
+        try (Browser alice = signedIn("alice", link, 390, 844)) {
             WebElement card = alice.visible(card(held.approvalId()));
             assertThat(card.findElement(By.cssSelector("button.approve")).isEnabled()).isTrue();
-            alice.screenshot("ui-approval");
+            alice.screenshot("ui-approval-phone");
             card.findElement(By.cssSelector("button.approve")).click();
             alice.textIn(card(held.approvalId()) + " .decision-result", "Approved");
         }
@@ -183,7 +188,7 @@ class WebUiBrowserTest {
         mcp.post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"search_customers\",\"arguments\":{\"query\":\"a\"}}}");
         mcp.post("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"drop_database\",\"arguments\":{}}}");
 
-        try (Browser auditor = signedIn("auditor-security", "/ui/sessions?caller=agent-replay")) {
+        try (Browser auditor = signedIn("auditor-security", "/ui/sessions?caller=agent-replay", 1280, 1300)) {
             WebElement row = auditor.visible("#sessions tr[data-session-id] a.open-session");
             auditor.screenshot("ui-sessions");
             row.click();
