@@ -38,6 +38,11 @@ public final class WebSessions {
         this.cookieName = secure ? "__Host-gatehouse" : "gatehouse_session";
     }
 
+    /** True when cookies must never travel over plain HTTP (everywhere but dev mode). */
+    public boolean secure() {
+        return secure;
+    }
+
     /** A signed-in person: who they are and the token their changes must carry. */
     public record SignedIn(Caller caller, String csrfToken) {
     }

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +33,7 @@ import java.util.regex.Pattern;
 public final class WebLogin implements RouteGroup {
 
     private static final Logger log = LoggerFactory.getLogger(WebLogin.class);
+    private static final String LOGIN_COOKIE = "gatehouse_login";
 
     /** Where a sign-in may land: a path in the UI, never another site ({@code //host}, {@code /\host}) or a scheme. */
     private static final Pattern RETURN_TO = Pattern.compile("/ui(/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?");
@@ -97,6 +99,10 @@ public final class WebLogin implements RouteGroup {
             failed(ctx, 503, e.getMessage());
             return;
         }
+        // Binds the login to this browser: a callback URL carried to another browser (login CSRF: signing the
+        // victim in as the attacker) finds no matching cookie there.
+        ctx.res().addHeader("Set-Cookie", LOGIN_COOKIE + "=" + pending.state() + "; Path=/ui/callback; Max-Age="
+                + WebSessionStore.LOGIN_LIFETIME.toSeconds() + "; HttpOnly; SameSite=Lax" + (sessions.secure() ? "; Secure" : ""));
         ctx.header("Cache-Control", "no-store").redirect(endpoints.authorization() + (endpoints.authorization().getRawQuery() == null ? "?" : "&")
                 + "response_type=code"
                 + "&client_id=" + encode(client.get().clientId())
@@ -121,7 +127,15 @@ public final class WebLogin implements RouteGroup {
         }
         String state = ctx.queryParam("state");
         String code = ctx.queryParam("code");
-        Optional<PendingLogin> pending = state == null ? Optional.empty() : logins.takeLogin(state);
+        String started = ctx.cookie(LOGIN_COOKIE);
+        if (state == null || started == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
+                started.getBytes(StandardCharsets.UTF_8))) {
+            failed(ctx, 400, "this sign-in did not start in this browser (or its cookie was blocked); start again here");
+            return;
+        }
+        ctx.res().addHeader("Set-Cookie", LOGIN_COOKIE + "=; Path=/ui/callback; Max-Age=0; HttpOnly; SameSite=Lax"
+                + (sessions.secure() ? "; Secure" : ""));
+        Optional<PendingLogin> pending = logins.takeLogin(state);
         if (pending.isEmpty() || code == null || code.isBlank()) {
             failed(ctx, 400, "this sign-in is unknown, was already used or took longer than "
                     + WebSessionStore.LOGIN_LIFETIME.toMinutes() + " minutes");

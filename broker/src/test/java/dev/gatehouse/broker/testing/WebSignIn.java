@@ -21,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A web UI sign-in as a browser makes it, over real HTTP and redirect by redirect: {@code /ui/login}
- * → the dev issuer's page → its form → {@code /ui/callback} → the session cookie. Then the JSON API
- * with that cookie, with or without the CSRF token. Each instance is one browser. Not thread-safe.
+ * (which binds the login to this browser with a cookie) → the dev issuer's page → its form →
+ * {@code /ui/callback} → the session cookie. Then the JSON API with that cookie, with or without the
+ * CSRF token. Each instance is one browser with its cookie jar. Not thread-safe.
  */
 public final class WebSignIn {
 
@@ -31,7 +32,7 @@ public final class WebSignIn {
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
-    private String cookie;
+    private final Map<String, String> cookies = new LinkedHashMap<>();
     private String setCookie;
     private String csrfToken;
 
@@ -61,12 +62,12 @@ public final class WebSignIn {
 
     /** Follows the IdP's redirect back; keeps the session cookie it sets. */
     public HttpResponse<String> callback(URI callback) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(callback).GET());
-        response.headers().firstValue("Set-Cookie").ifPresent(header -> {
-            setCookie = header;
-            cookie = header.split(";", 2)[0];
-        });
-        return response;
+        return send(HttpRequest.newBuilder(callback).GET());
+    }
+
+    /** Puts a cookie in this browser, as if it had been set here. */
+    public void setCookie(String name, String value) {
+        cookies.put(name, value);
     }
 
     /** The whole sign-in; afterwards {@link #csrfToken()} is known. */
@@ -96,8 +97,10 @@ public final class WebSignIn {
         return send(request);
     }
 
+    /** The session cookie, {@code name=value}, when signed in. */
     public Optional<String> cookie() {
-        return Optional.ofNullable(cookie);
+        return cookies.entrySet().stream().filter(c -> !c.getKey().equals("gatehouse_login"))
+                .map(c -> c.getKey() + "=" + c.getValue()).findFirst();
     }
 
     /** The whole {@code Set-Cookie} header of the sign-in, attributes included. */
@@ -118,11 +121,24 @@ public final class WebSignIn {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
-        if (cookie != null) {
-            request.header("Cookie", cookie);
+        if (!cookies.isEmpty()) {
+            request.header("Cookie", cookies.entrySet().stream().map(c -> c.getKey() + "=" + c.getValue())
+                    .collect(Collectors.joining("; ")));
         }
         try {
-            return http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            for (String header : response.headers().allValues("Set-Cookie")) {
+                String[] nameValue = header.split(";", 2)[0].split("=", 2);
+                if (header.contains("Max-Age=0")) {
+                    cookies.remove(nameValue[0]);
+                } else {
+                    cookies.put(nameValue[0], nameValue.length > 1 ? nameValue[1] : "");
+                    if (!nameValue[0].equals("gatehouse_login")) {
+                        setCookie = header;
+                    }
+                }
+            }
+            return response;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
@@ -131,7 +147,7 @@ public final class WebSignIn {
         }
     }
 
-    static Map<String, String> query(URI uri) {
+    public static Map<String, String> query(URI uri) {
         Map<String, String> params = new LinkedHashMap<>();
         for (String pair : uri.getRawQuery().split("&")) {
             String[] kv = pair.split("=", 2);

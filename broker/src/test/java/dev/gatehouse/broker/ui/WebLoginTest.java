@@ -107,12 +107,29 @@ class WebLoginTest {
     }
 
     @Test
+    void refusesASignInCallbackCarriedToAnotherBrowser() {
+        WebSignIn victim = browser();
+        WebSignIn attacker = browser();
+        URI callback = attacker.pick(attacker.startLogin("/ui/"), "mallory", "mallory@example.com", "");
+
+        HttpResponse<String> carried = victim.callback(callback);
+
+        assertThat(carried.statusCode()).isEqualTo(400);
+        assertThat(carried.body()).contains("did not start in this browser");
+        assertThat(victim.cookie()).isEmpty();
+        assertThat(victim.api("GET", "/api/me", null, false).statusCode()).isEqualTo(401);
+        // Refused without using it up: the browser that started the login still completes it.
+        assertThat(attacker.callback(callback).statusCode()).isEqualTo(303);
+    }
+
+    @Test
     void refusesASignInCallbackUsedTwiceAndSetsNoCookie() {
         WebSignIn first = browser();
         URI callback = first.pick(first.startLogin("/ui/"), "alice", "alice@example.com", "");
         assertThat(first.callback(callback).statusCode()).isEqualTo(303);
 
         WebSignIn replay = browser();
+        replay.setCookie("gatehouse_login", WebSignIn.query(callback).get("state"));
         HttpResponse<String> again = replay.callback(callback);
 
         assertThat(again.statusCode()).isEqualTo(400);
