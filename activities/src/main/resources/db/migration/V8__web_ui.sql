@@ -28,6 +28,8 @@ create table web_login (
     return_to      text        not null,        -- a path under /ui/, checked before it is stored
     created_at     timestamptz not null default now()
 );
+-- Anyone may start a login, so the sweep of stale ones must stay cheap however many there are.
+create index web_login_created on web_login (created_at);
 
 -- Tell listening brokers that approvals changed; the payload is only the id (the inbox refetches
 -- what the viewer may see, so nothing leaks through the notification).

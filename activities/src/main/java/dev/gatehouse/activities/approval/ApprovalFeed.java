@@ -28,6 +28,9 @@ public final class ApprovalFeed implements AutoCloseable {
     private static final String CHANNEL = "gatehouse_approval";
     private static final int POLL_MILLIS = 500;
     private static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
+    /** A quiet LISTEN connection is asked whether it is still there this often: a half-open one never fails by itself. */
+    private static final Duration LIVENESS_CHECK = Duration.ofSeconds(30);
+    private static final int LIVENESS_TIMEOUT_SECONDS = 5;
 
     /** Opens a fresh connection outside any pool: a LISTEN session lives as long as the broker. */
     @FunctionalInterface
@@ -74,12 +77,19 @@ public final class ApprovalFeed implements AutoCloseable {
                     log.info("approval change feed reconnected");
                 }
                 PGConnection pg = connection.unwrap(PGConnection.class);
+                long lastCheck = System.nanoTime();
                 while (!closed) {
                     PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
                     if (notifications != null) {
                         for (PGNotification n : notifications) {
                             publish(n.getParameter());
                         }
+                    }
+                    if (System.nanoTime() - lastCheck > LIVENESS_CHECK.toNanos()) {
+                        if (!connection.isValid(LIVENESS_TIMEOUT_SECONDS)) {
+                            throw new SQLException("the LISTEN connection stopped answering");
+                        }
+                        lastCheck = System.nanoTime();
                     }
                 }
             } catch (SQLException | RuntimeException e) {

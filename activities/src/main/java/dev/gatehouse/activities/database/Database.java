@@ -104,6 +104,8 @@ public final class Database implements AutoCloseable {
             props.setProperty("password", settings.password());
         }
         props.setProperty("connectTimeout", Long.toString(Math.max(1, settings.connectTimeout().toSeconds())));
+        // A long-lived connection that a failover or a NAT drops half-open must be noticed by the OS too.
+        props.setProperty("tcpKeepAlive", "true");
         return DriverManager.getConnection(settings.jdbcUrl(), props);
     }
 

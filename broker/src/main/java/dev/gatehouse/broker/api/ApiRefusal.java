@@ -16,6 +16,7 @@ public final class ApiRefusal extends RuntimeException {
         FORBIDDEN(403, "forbidden"),
         NOT_FOUND(404, "not_found"),
         CONFLICT(409, "conflict"),
+        TOO_MANY_REQUESTS(429, "too_many_requests"),
         UNAVAILABLE(503, "unavailable");
 
         private final int httpStatus;

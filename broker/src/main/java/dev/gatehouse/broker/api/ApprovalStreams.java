@@ -7,12 +7,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The inbox's live streams: each open stream (one virtual thread, blocked on its own queue) gets
@@ -29,7 +31,12 @@ public final class ApprovalStreams implements AutoCloseable {
 
     private final ApprovalFeed feed;
     private final Duration keepAlive;
+    /** Each open stream holds a connection and a thread: one person has few tabs, a broker many people. */
+    static final int MAX_PER_PERSON = 10;
+    static final int MAX_STREAMS = 5_000;
+
     private final Set<BlockingQueue<Signal>> open = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> perPerson = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public ApprovalStreams(ApprovalFeed feed, Duration keepAlive) {
@@ -37,8 +44,18 @@ public final class ApprovalStreams implements AutoCloseable {
         this.keepAlive = Objects.requireNonNull(keepAlive, "keepAlive");
     }
 
-    /** Streams to {@code ctx} until the browser leaves or the broker stops; the caller is already authenticated. */
-    void serve(Context ctx) {
+    /**
+     * Streams to {@code ctx} until the browser leaves or the broker stops; the caller is already authenticated.
+     *
+     * @param person who it is for (issuer and subject), for the per-person cap
+     */
+    void serve(Context ctx, String person) {
+        AtomicInteger mine = perPerson.computeIfAbsent(person, p -> new AtomicInteger());
+        if (mine.incrementAndGet() > MAX_PER_PERSON || open.size() >= MAX_STREAMS) {
+            release(person, mine);
+            throw new ApiRefusal(ApiRefusal.Reason.TOO_MANY_REQUESTS, "too many live approval streams open (at most " + MAX_PER_PERSON
+                    + " per person and " + MAX_STREAMS + " per broker); close other inbox tabs");
+        }
         BlockingQueue<Signal> signals = new ArrayBlockingQueue<>(1);
         open.add(signals);
         Runnable unsubscribe = feed.subscribe(id -> signals.offer(Signal.CHANGED));
@@ -63,6 +80,13 @@ public final class ApprovalStreams implements AutoCloseable {
         } finally {
             unsubscribe.run();
             open.remove(signals);
+            release(person, mine);
+        }
+    }
+
+    private void release(String person, AtomicInteger count) {
+        if (count.decrementAndGet() <= 0) {
+            perPerson.remove(person, count);
         }
     }
 

@@ -60,7 +60,7 @@ public final class ApprovalsApi {
 
     public void register(RoutesConfig routes) {
         // Before /api/approvals/{id}, which would otherwise take "events" for an id.
-        routes.get("/api/approvals/events", this::events);
+        routes.get("/api/approvals/events", guarded(this::events));
         routes.get("/api/approvals", guarded(this::list));
         routes.get("/api/approvals/{id}", guarded(this::show));
         routes.post("/api/approvals/{id}/decision", guarded(this::decide));
@@ -68,9 +68,14 @@ public final class ApprovalsApi {
 
     /** Server-sent events: {@code changed} whenever any approval appears or changes; the inbox then refetches what it may see. */
     private void events(Context ctx) {
-        access.authenticate(ctx);
+        Caller caller = access.authenticate(ctx);
         new QueryParams(ctx, Set.of());
-        streams.serve(ctx);
+        // Even without data, the events tell when approvals happen: only for those who see approvals.
+        if (groupsOf(caller).isEmpty() && !access.has(caller, ApiAccess.Role.AUDITOR)) {
+            throw new ApiRefusal(ApiRefusal.Reason.FORBIDDEN, "live approval updates are for approvers (members of a group under"
+                    + " approvers), auditors and admins; the groups you signed in with are " + caller.groups());
+        }
+        streams.serve(ctx, caller.issuer() + " " + caller.subject());
     }
 
     private void list(Context ctx) {

@@ -48,9 +48,10 @@ public final class UiApi {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/api/me", this::me);
+        // A sign-in is looked up in PostgreSQL, so every route may find it unreachable.
+        routes.get("/api/me", StoreGuard.around("the sign-in store", this::me));
         routes.get("/api/overview", StoreGuard.around("the audit store", this::overview));
-        routes.get("/api/config", this::configuration);
+        routes.get("/api/config", StoreGuard.around("the sign-in store", this::configuration));
     }
 
     private void me(Context ctx) {

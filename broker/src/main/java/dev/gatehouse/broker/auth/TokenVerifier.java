@@ -114,6 +114,14 @@ public final class TokenVerifier {
         }
         JWTClaimsSet claims = verifier.process(
                 Verifier.processor(verifier.trusted, Set.of(clientId), Set.of("sub", "exp", "iat", "nonce"), null), jwt);
+        // OIDC Core 3.1.3.7: with several audiences, the party the token was issued to must be this client.
+        Object azp = claims.getClaim("azp");
+        if (claims.getAudience().size() > 1 && !clientId.equals(azp)) {
+            throw new AuthenticationException("the ID token names several audiences but azp is not " + clientId);
+        }
+        if (azp != null && !clientId.equals(azp)) {
+            throw new AuthenticationException("the ID token was issued to " + azp + ", not to " + clientId);
+        }
         Object claimed = claims.getClaim("nonce");
         if (!(claimed instanceof String n) || !java.security.MessageDigest.isEqual(
                 n.getBytes(java.nio.charset.StandardCharsets.UTF_8), nonce.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {

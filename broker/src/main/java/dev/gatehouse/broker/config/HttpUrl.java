@@ -29,6 +29,13 @@ public record HttpUrl(URI uri) {
         }
     }
 
+    /** True for https, and for plain http only on loopback (tests and dev): what keys and secrets may travel over. */
+    public boolean isHttpsOrLoopback() {
+        String host = uri.getHost();
+        boolean loopback = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1");
+        return uri.getScheme().equals("https") || loopback;
+    }
+
     /** The URL without a trailing slash, for joining paths. */
     public String base() {
         String s = uri.toString();

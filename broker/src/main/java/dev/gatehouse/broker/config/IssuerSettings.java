@@ -40,9 +40,7 @@ public record IssuerSettings(
     }
 
     static void requireHttps(String key, HttpUrl url) {
-        String host = url.uri().getHost();
-        boolean loopback = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1");
-        if (!url.uri().getScheme().equals("https") && !loopback) {
+        if (!url.isHttpsOrLoopback()) {
             throw new IllegalArgumentException(key + " must be an https:// URL (plain http is allowed only on loopback)");
         }
     }

@@ -7,15 +7,18 @@ import java.time.Duration;
  *
  * @param login           the OIDC client people sign in with; dev mode signs in with its dev issuer when absent, and
  *                        without it {@code serve} offers no sign-in (the JSON API still takes bearer tokens)
- * @param sessionLifetime how long a sign-in lasts
+ * @param sessionLifetime how long a sign-in lasts (its groups are those of the sign-in), at most a day
  * @param temporalUiUrl   the base URL of Temporal UI, for links from an approval to its workflow; none when absent
  */
 public record UiSettings(LoginSettings login, Duration sessionLifetime, HttpUrl temporalUiUrl) {
 
+    private static final Duration MAX_SESSION = Duration.ofHours(24);
+
     public UiSettings {
         sessionLifetime = sessionLifetime == null ? Duration.ofHours(8) : sessionLifetime;
-        if (sessionLifetime.compareTo(Duration.ofMinutes(1)) < 0) {
-            throw new IllegalArgumentException("sessionLifetime must be at least 1m");
+        if (sessionLifetime.compareTo(Duration.ofMinutes(1)) < 0 || sessionLifetime.compareTo(MAX_SESSION) > 0) {
+            // Groups are read at sign-in: someone removed from a role keeps it until the sign-in ends.
+            throw new IllegalArgumentException("sessionLifetime must be between 1m and 24h");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.gatehouse.broker.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.broker.config.HttpUrl;
 
 import java.io.IOException;
 import java.net.URI;
@@ -78,6 +79,9 @@ final class OidcProvider {
             request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)));
         }
         HttpResponse<String> response = send(request.build(), "the token endpoint");
+        if (response.statusCode() != 200 && response.statusCode() != 400 && response.statusCode() != 401) {
+            throw new LoginFailed("the token endpoint of " + issuer + " answered HTTP " + response.statusCode());
+        }
         JsonNode body = parse(response.body(), "the token endpoint");
         if (response.statusCode() != 200) {
             throw new LoginFailed(issuer + " refused the sign-in code: " + body.path("error").asText("HTTP " + response.statusCode())
@@ -126,7 +130,17 @@ final class OidcProvider {
         if (value.isEmpty()) {
             throw new LoginFailed("the discovery document of " + issuer + " has no " + name);
         }
-        return URI.create(value);
+        HttpUrl url;
+        try {
+            url = HttpUrl.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new LoginFailed("the discovery document of " + issuer + " names " + name + " '" + value + "', which " + e.getMessage());
+        }
+        // The code and the client secret travel to the token endpoint: never in clear, as for the issuer itself.
+        if (!url.isHttpsOrLoopback()) {
+            throw new LoginFailed("the discovery document of " + issuer + " names a plain-http " + name + "; it must be https");
+        }
+        return url.uri();
     }
 
     private static String encode(String value) {

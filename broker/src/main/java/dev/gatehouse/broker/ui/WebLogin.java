@@ -13,6 +13,8 @@ import dev.gatehouse.broker.http.RouteGroup;
 import dev.gatehouse.notifier.email.Html;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +35,6 @@ import java.util.regex.Pattern;
 public final class WebLogin implements RouteGroup {
 
     private static final Logger log = LoggerFactory.getLogger(WebLogin.class);
-    private static final String LOGIN_COOKIE = "gatehouse_login";
 
     /** Where a sign-in may land: a path in the UI, never another site ({@code //host}, {@code /\host}) or a scheme. */
     private static final Pattern RETURN_TO = Pattern.compile("/ui(/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?");
@@ -76,9 +77,20 @@ public final class WebLogin implements RouteGroup {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.get("/ui/login", this::login);
-        routes.get("/ui/callback", this::callback);
-        routes.post("/ui/logout", this::logout);
+        routes.get("/ui/login", guarded(this::login));
+        routes.get("/ui/callback", guarded(this::callback));
+        routes.post("/ui/logout", guarded(this::logout));
+    }
+
+    /** Logins and sign-ins live in PostgreSQL: while it is unreachable, say so rather than fail obscurely. */
+    private Handler guarded(Handler handler) {
+        return ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (ConnectionException e) {
+                failed(ctx, 503, "the sign-in store (PostgreSQL) cannot be reached; try again shortly");
+            }
+        };
     }
 
     private void login(Context ctx) {
@@ -99,10 +111,7 @@ public final class WebLogin implements RouteGroup {
             failed(ctx, 503, e.getMessage());
             return;
         }
-        // Binds the login to this browser: a callback URL carried to another browser (login CSRF: signing the
-        // victim in as the attacker) finds no matching cookie there.
-        ctx.res().addHeader("Set-Cookie", LOGIN_COOKIE + "=" + pending.state() + "; Path=/ui/callback; Max-Age="
-                + WebSessionStore.LOGIN_LIFETIME.toSeconds() + "; HttpOnly; SameSite=Lax" + (sessions.secure() ? "; Secure" : ""));
+        setLoginCookie(ctx, pending.state(), WebSessionStore.LOGIN_LIFETIME.toSeconds());
         ctx.header("Cache-Control", "no-store").redirect(endpoints.authorization() + (endpoints.authorization().getRawQuery() == null ? "?" : "&")
                 + "response_type=code"
                 + "&client_id=" + encode(client.get().clientId())
@@ -119,22 +128,23 @@ public final class WebLogin implements RouteGroup {
             failed(ctx, 503, "sign-in is not configured (ui.login)");
             return;
         }
-        String error = ctx.queryParam("error");
-        if (error != null) {
-            String description = Optional.ofNullable(ctx.queryParam("error_description")).orElse("");
-            failed(ctx, 400, "the IdP did not sign you in: " + error + (description.isEmpty() ? "" : " (" + description + ")"));
-            return;
-        }
         String state = ctx.queryParam("state");
         String code = ctx.queryParam("code");
-        String started = ctx.cookie(LOGIN_COOKIE);
+        String started = ctx.cookie(loginCookie());
         if (state == null || started == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
                 started.getBytes(StandardCharsets.UTF_8))) {
             failed(ctx, 400, "this sign-in did not start in this browser (or its cookie was blocked); start again here");
             return;
         }
-        ctx.res().addHeader("Set-Cookie", LOGIN_COOKIE + "=; Path=/ui/callback; Max-Age=0; HttpOnly; SameSite=Lax"
-                + (sessions.secure() ? "; Secure" : ""));
+        setLoginCookie(ctx, "", 0);
+        String error = ctx.queryParam("error");
+        if (error != null) {
+            // Only the error code: the description is free text anyone could have put in the link.
+            logins.takeLogin(state);
+            String errorCode = error.replaceAll("[^A-Za-z0-9_.-]", "");
+            failed(ctx, 400, "the IdP did not sign you in (" + errorCode.substring(0, Math.min(errorCode.length(), 64)) + ")");
+            return;
+        }
         Optional<PendingLogin> pending = logins.takeLogin(state);
         if (pending.isEmpty() || code == null || code.isBlank()) {
             failed(ctx, 400, "this sign-in is unknown, was already used or took longer than "
@@ -173,6 +183,20 @@ public final class WebLogin implements RouteGroup {
         log.warn("web UI sign-in failed: {}", why);
         HtmlPage.send(ctx, status, "Sign-in failed", HtmlPage.paragraph(why)
                 + "<p><a href=\"/ui/login\">Try again</a> · <a href=\"/ui/\">" + Html.escape("Gatehouse") + "</a></p>\n");
+    }
+
+    /**
+     * Binds a login to the browser that starts it: a callback URL carried to another browser (login CSRF,
+     * signing the victim in as the attacker) finds no matching cookie there. Outside dev mode the
+     * {@code __Host-} prefix keeps a sibling domain from planting one.
+     */
+    private void setLoginCookie(Context ctx, String value, long maxAgeSeconds) {
+        ctx.res().addHeader("Set-Cookie", loginCookie() + "=" + value + "; Path=" + (sessions.secure() ? "/" : "/ui/callback")
+                + "; Max-Age=" + maxAgeSeconds + "; HttpOnly; SameSite=Lax" + (sessions.secure() ? "; Secure" : ""));
+    }
+
+    private String loginCookie() {
+        return sessions.secure() ? "__Host-gatehouse-login" : "gatehouse_login";
     }
 
     static String safeReturnTo(String requested) {

@@ -69,6 +69,17 @@ class IdTokenTest {
     }
 
     @Test
+    void refusesAnIdTokenIssuedToAnotherParty() {
+        String shared = idp.sign(idp.claims("alice", CLIENT).audience(List.of(CLIENT, "other-app")).claim("nonce", NONCE).build());
+        String foreign = idp.sign(idp.claims("alice", CLIENT).claim("azp", "other-app").claim("nonce", NONCE).build());
+
+        assertThatThrownBy(() -> verifier.verifyIdToken(shared, idp.issuer(), CLIENT, NONCE))
+                .isInstanceOf(AuthenticationException.class).hasMessageContaining("azp");
+        assertThatThrownBy(() -> verifier.verifyIdToken(foreign, idp.issuer(), CLIENT, NONCE))
+                .isInstanceOf(AuthenticationException.class).hasMessageContaining("issued to other-app");
+    }
+
+    @Test
     void refusesAnIdTokenWithoutNonceOrExpired() {
         String noNonce = idp.sign(idp.claims("alice", CLIENT).build());
         String expired = idp.sign(idp.claims("alice", CLIENT).claim("nonce", NONCE)

@@ -388,7 +388,8 @@ class ConfigLoaderTest {
                   sessionLifetime: 10s
                 """);
         assertThat(tiny.key()).isEqualTo("ui.sessionLifetime");
-        assertThat(tiny.message()).contains("must be at least 1m");
+        assertThat(tiny.message()).contains("must be between 1m and 24h");
+        assertThat(onlyProblem("ui:\n  sessionLifetime: 30d\n").message()).contains("must be between 1m and 24h");
         GatehouseConfig defaults = parse("upstreams: []\n");
         assertThat(defaults.ui().sessionLifetime()).isEqualTo(java.time.Duration.ofHours(8));
         assertThat(defaults.ui().login()).isNull();

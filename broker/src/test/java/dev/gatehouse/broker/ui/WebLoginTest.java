@@ -123,6 +123,19 @@ class WebLoginTest {
     }
 
     @Test
+    void showsOnlyTheIdpsErrorCodeNotTextFromTheLink() {
+        WebSignIn browser = browser();
+        String state = WebSignIn.query(browser.startLogin("/ui/")).get("state");
+
+        HttpResponse<String> refused = browser.callback(URI.create(stack.baseUrl() + "/ui/callback?state=" + state
+                + "&error=access_denied&error_description=Call+0800+to+unlock"));
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("access_denied").doesNotContain("0800");
+        assertThat(browser.cookie()).isEmpty();
+    }
+
+    @Test
     void refusesASignInCallbackUsedTwiceAndSetsNoCookie() {
         WebSignIn first = browser();
         URI callback = first.pick(first.startLogin("/ui/"), "alice", "alice@example.com", "");
@@ -230,6 +243,9 @@ class WebLoginTest {
         assertThat(visitor.api("GET", "/api/overview", null, false).statusCode()).isEqualTo(403);
         assertThat(visitor.api("GET", "/api/config", null, false).statusCode()).isEqualTo(403);
         assertThat(visitor.api("GET", "/api/sessions?group=security", null, false).statusCode()).isEqualTo(403);
+        HttpResponse<String> live = visitor.api("GET", "/api/approvals/events", null, false);
+        assertThat(live.statusCode()).isEqualTo(403);
+        assertThat(WebSignIn.json(live).path("message").asText()).contains("live approval updates are for approvers");
     }
 
     @Test
