@@ -31,6 +31,8 @@ import dev.gatehouse.broker.api.ApprovalsApi;
 import dev.gatehouse.broker.api.UiApi;
 import dev.gatehouse.broker.auth.WebSessions;
 import dev.gatehouse.broker.config.UiSettings;
+import dev.gatehouse.broker.metrics.BrokerMetrics;
+import dev.gatehouse.broker.metrics.PendingApprovals;
 import dev.gatehouse.broker.dev.DevSignIn;
 import dev.gatehouse.broker.ui.WebLogin;
 import dev.gatehouse.broker.api.RecordingApi;
@@ -145,11 +147,13 @@ public final class Broker implements AutoCloseable {
             TokenVerifier tokens = new TokenVerifier(issuers, config.upstreams().stream()
                     .map(u -> audience + "/" + u.name()).collect(Collectors.toSet()));
             ObjectMapper json = new ObjectMapper();
-            AuditWriter auditWriter = new AuditWriter(database.writerJdbi(), WriterSettings.defaults());
+            BrokerMetrics metrics = new BrokerMetrics();
+            started.push(metrics);
+            AuditWriter auditWriter = new AuditWriter(database.writerJdbi(), WriterSettings.defaults(), metrics.registry());
             started.push(auditWriter);
             MaskingProfiles masking = MaskingConfig.compile(config.masking());
             Recorder recorder = new Recorder(auditWriter, masking, config.upstreams().stream()
-                    .filter(UpstreamSettings::auditFailOpen).map(UpstreamSettings::name).collect(Collectors.toSet()));
+                    .filter(UpstreamSettings::auditFailOpen).map(UpstreamSettings::name).collect(Collectors.toSet()), metrics);
             SessionStore sessionStore = new SessionStore(database);
             SessionDirectory sessions = new SessionDirectory(sessionStore, recorder::sessionEnded);
             OriginPolicy origins = new OriginPolicy(publicUrl, config.server().allowedOrigins(), devIssuer.isPresent());
@@ -182,9 +186,11 @@ public final class Broker implements AutoCloseable {
                             new GatedCallForwarder(clients, sessionStore, masking::profile)));
             GatedCalls gatedCalls = GatedCalls.create(runtime.client(), runtime.taskQueue(), approvals, config.approvers(),
                     masking.profile(MaskingProfiles.DEFAULT), config.upstreams().stream()
-                            .collect(Collectors.toMap(UpstreamSettings::name, UpstreamSettings::timeout)), config.gatedCalls());
+                            .collect(Collectors.toMap(UpstreamSettings::name, UpstreamSettings::timeout)), config.gatedCalls(), metrics);
+            metrics.gauge("gatehouse.approvals.pending", "approvals waiting for a decision, across every broker",
+                    new PendingApprovals(approvals)::count);
             McpEndpoint mcp = McpEndpoint.create(config.upstreams(), clients, sessions, recorder, policy, gatedCalls, tokens, origins,
-                    json, config.server(), audience);
+                    json, config.server(), audience, metrics);
             // The worker outlives the endpoint and its upstream clients only by the shutdown order below.
             started.push(mcp);
             runtime.start();
@@ -210,7 +216,7 @@ public final class Broker implements AutoCloseable {
                     RecordingApi.over(database.jdbi(), access, json),
                     new ApprovalsApi(gatedCalls, approvals, config.approvers(), access, approvalStreams, json),
                     new UiApi(config, policy, new AuditQueries(database.jdbi()), access, json),
-                    devSignIn, routeGroups, json));
+                    devSignIn, routeGroups, metrics, json));
             started.push(http);
             // Before the HTTP server stops: an open inbox stream would otherwise hold it up.
             started.push(approvalStreams);

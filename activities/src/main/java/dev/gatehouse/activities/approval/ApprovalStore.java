@@ -197,6 +197,12 @@ public final class ApprovalStore {
                 .findOne());
     }
 
+    /** How many approvals wait for a decision now, across every broker. */
+    public long countPending() {
+        return jdbi.withHandle(h -> h.createQuery("select count(*) from audit_approval where status = 'pending'")
+                .mapTo(Long.class).one());
+    }
+
     /**
      * Marks every pending approval abandoned, saying why: dev mode's in-memory Temporal lost their
      * workflows at restart, so nobody would ever decide them. Returns how many.

@@ -1,5 +1,10 @@
 package dev.gatehouse.activities.audit;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -80,14 +85,31 @@ public final class AuditWriter implements AutoCloseable {
     private volatile boolean available = true;
     private volatile boolean running = true;
     private volatile RuntimeException lastFailure;
+    private final Timer commits;
+    private final Counter committedEvents;
 
     /** @param jdbi a pool with at least {@link WriterSettings#lanes()} + 1 connections */
     public AuditWriter(Jdbi jdbi, WriterSettings settings) {
+        this(jdbi, settings, new CompositeMeterRegistry());
+    }
+
+    /** As {@link #AuditWriter(Jdbi, WriterSettings)}, reporting its backlog and commits to {@code meters}. */
+    public AuditWriter(Jdbi jdbi, WriterSettings settings, MeterRegistry meters) {
         this.jdbi = jdbi;
         this.settings = settings;
         for (int i = 0; i < settings.lanes(); i++) {
             lanes.add(new Lane(i));
         }
+        Gauge.builder("gatehouse.audit.backlog", this, AuditWriter::backlog)
+                .description("audit events waiting to be committed (spooled fail-open events included)")
+                .baseUnit("events").register(meters);
+        Gauge.builder("gatehouse.audit.available", this, w -> w.isAvailable() ? 1 : 0)
+                .description("1 while PostgreSQL takes the audit writer's commits, 0 while calls are refused for it").register(meters);
+        commits = Timer.builder("gatehouse.audit.commit")
+                .description("one group commit: a batch of events written and durably committed")
+                .publishPercentileHistogram().register(meters);
+        committedEvents = Counter.builder("gatehouse.audit.committed")
+                .description("audit events durably committed").baseUnit("events").register(meters);
     }
 
     /** One queue, thread and batch writer; every event of a session goes through the same lane. */
@@ -233,7 +255,10 @@ public final class AuditWriter implements AutoCloseable {
 
     private void write(BatchWriter batches, List<Pending> batch) {
         try {
+            long started = System.nanoTime();
             batches.write(batch);
+            commits.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            committedEvents.increment(batch.stream().mapToInt(p -> p.events().size()).sum());
             batch.forEach(p -> p.committed().complete(null));
         } catch (RuntimeException e) {
             if (isUnavailable(e)) {

@@ -5,6 +5,7 @@ import dev.gatehouse.activities.approval.ApprovalStore;
 import dev.gatehouse.activities.approval.Claim;
 import dev.gatehouse.broker.auth.Caller;
 import dev.gatehouse.broker.config.GatedCallSettings;
+import dev.gatehouse.broker.metrics.BrokerMetrics;
 import dev.gatehouse.broker.policy.Decision;
 import dev.gatehouse.workflows.gated.ApprovalState;
 import dev.gatehouse.workflows.gated.DecisionRefusal;
@@ -52,6 +53,7 @@ public final class GatedCalls {
     private static final java.util.concurrent.Executor DECIDING = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     private final WorkflowClient client;
+    private final BrokerMetrics metrics;
     private final String taskQueue;
     private final ApprovalStore store;
     private final GatedCallFactory calls;
@@ -65,16 +67,20 @@ public final class GatedCalls {
     public static GatedCalls create(WorkflowClient client, String taskQueue, ApprovalStore store,
                                     Map<String, dev.gatehouse.broker.config.ApproverGroup> approvers,
                                     dev.gatehouse.activities.masking.MaskingProfile previewMask,
-                                    Map<String, java.time.Duration> forwardTimeouts, GatedCallSettings settings) {
-        return new GatedCalls(client, taskQueue, store, new GatedCallFactory(approvers, previewMask, forwardTimeouts), settings);
+                                    Map<String, java.time.Duration> forwardTimeouts, GatedCallSettings settings,
+                                    BrokerMetrics metrics) {
+        return new GatedCalls(client, taskQueue, store, new GatedCallFactory(approvers, previewMask, forwardTimeouts), settings,
+                metrics);
     }
 
-    GatedCalls(WorkflowClient client, String taskQueue, ApprovalStore store, GatedCallFactory calls, GatedCallSettings settings) {
+    GatedCalls(WorkflowClient client, String taskQueue, ApprovalStore store, GatedCallFactory calls, GatedCallSettings settings,
+               BrokerMetrics metrics) {
         this.client = client;
         this.taskQueue = taskQueue;
         this.store = store;
         this.calls = calls;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     /**
@@ -273,7 +279,10 @@ public final class GatedCalls {
             CompletableFuture<ApprovalState> update = CompletableFuture.supplyAsync(
                     () -> client.newWorkflowStub(GatedCallWorkflow.class, approvalId).decide(decision), DECIDING);
             try {
-                return update.get(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                ApprovalState state = update.get(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                metrics.approvalDecision(decision.channel(), decision.verdict().name(), java.time.Duration.between(approval.createdAt(),
+                        java.time.Instant.now()));
+                return state;
             } catch (java.util.concurrent.TimeoutException e) {
                 update.cancel(true);
                 throw new GatedCallRefusal(GatedCallRefusal.Reason.ENGINE_UNAVAILABLE, "the approval workflow did not take the"

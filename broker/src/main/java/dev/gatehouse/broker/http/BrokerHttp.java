@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.broker.api.ApprovalsApi;
 import dev.gatehouse.broker.api.RecordingApi;
 import dev.gatehouse.broker.api.UiApi;
-import dev.gatehouse.broker.dev.DevSignIn;
-import dev.gatehouse.broker.ui.UiPages;
 import dev.gatehouse.broker.dev.DevIssuer;
+import dev.gatehouse.broker.dev.DevSignIn;
 import dev.gatehouse.broker.mcp.McpEndpoint;
+import dev.gatehouse.broker.metrics.BrokerMetrics;
+import dev.gatehouse.broker.ui.UiPages;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.RoutesConfig;
@@ -55,6 +56,7 @@ public final class BrokerHttp implements AutoCloseable {
             UiApi ui,
             Optional<DevSignIn> devSignIn,
             List<RouteGroup> channels,
+            BrokerMetrics metrics,
             ObjectMapper json) {
 
         public Parts {
@@ -85,6 +87,8 @@ public final class BrokerHttp implements AutoCloseable {
             routes.delete("/mcp/{upstream}", parts.mcp()::delete);
             routes.get("/healthz", ctx -> ctx.json(Map.of("status", "alive")));
             routes.get("/readyz", ctx -> readiness(ctx, parts.readiness()));
+            // Prometheus's text format; labels hold only configured names and closed sets, never caller data.
+            routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(parts.metrics().scrape()));
             routes.get("/.well-known/oauth-protected-resource/mcp/{upstream}", ctx -> resourceMetadata(ctx, parts));
             routes.get("/.well-known/oauth-protected-resource", ctx -> resourceMetadata(ctx, parts));
             parts.recording().register(routes);

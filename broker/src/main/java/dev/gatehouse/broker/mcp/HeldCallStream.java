@@ -37,13 +37,28 @@ final class HeldCallStream {
     private final Duration keepAlive;
     /** Completed when the broker stops: held callers are told to retry rather than left hanging. */
     private final CompletableFuture<Void> stopping = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
 
     HeldCallStream(GatedCalls gatedCalls, Duration keepAlive) {
         this.gatedCalls = gatedCalls;
         this.keepAlive = keepAlive;
     }
 
+    /** Calls held open right now, waiting for their approval. */
+    int held() {
+        return held.get();
+    }
+
     void respond(McpExchange exchange, JsonRpcMessage request, Decision.Approve approve) {
+        held.incrementAndGet();
+        try {
+            respondHeld(exchange, request, approve);
+        } finally {
+            held.decrementAndGet();
+        }
+    }
+
+    private void respondHeld(McpExchange exchange, JsonRpcMessage request, Decision.Approve approve) {
         Hold hold = hold(exchange, request, approve, request.raw());
         MessageFilter replies = exchange.replies(request, MessageFilter.NONE);
         exchange.startEventStream(200);

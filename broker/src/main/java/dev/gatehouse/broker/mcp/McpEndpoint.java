@@ -7,6 +7,7 @@ import dev.gatehouse.broker.auth.Caller;
 import dev.gatehouse.activities.forward.UpstreamClient;
 import dev.gatehouse.activities.forward.UpstreamTarget;
 import dev.gatehouse.broker.auth.TokenVerifier;
+import dev.gatehouse.broker.metrics.BrokerMetrics;
 import dev.gatehouse.broker.config.ServerSettings;
 import dev.gatehouse.broker.config.UpstreamSettings;
 import dev.gatehouse.broker.approval.GatedCalls;
@@ -43,11 +44,16 @@ public final class McpEndpoint implements AutoCloseable {
     private final long maxRequestBytes;
     private final StreamKeepAlive keepAlive;
     private final String resourceBase;
+    private final BrokerMetrics metrics;
+
+    /** Request attributes the metrics read when the request ends: its JSON-RPC method, and a refusal sent on its stream. */
+    static final String METHOD = "gatehouse.method";
+    static final String REFUSED_IN_STREAM = "gatehouse.refusedInStream";
 
     McpEndpoint(Map<String, UpstreamChannel> channels, SessionDirectory sessions, Recorder recorder, PolicyGate policy,
                 HeldCallStream heldCalls, GatedTasks tasks, TokenVerifier tokens,
                 OriginPolicy origins,
-                ObjectMapper json, long maxRequestBytes, StreamKeepAlive keepAlive, String resourceBase) {
+                ObjectMapper json, long maxRequestBytes, StreamKeepAlive keepAlive, String resourceBase, BrokerMetrics metrics) {
         this.channels = Map.copyOf(channels);
         this.sessions = sessions;
         this.recorder = recorder;
@@ -60,6 +66,7 @@ public final class McpEndpoint implements AutoCloseable {
         this.maxRequestBytes = maxRequestBytes;
         this.keepAlive = keepAlive;
         this.resourceBase = resourceBase;
+        this.metrics = metrics;
     }
 
     /**
@@ -71,7 +78,7 @@ public final class McpEndpoint implements AutoCloseable {
     public static McpEndpoint create(java.util.List<UpstreamSettings> upstreams, Map<String, UpstreamClient> clients,
                                      SessionDirectory sessions, Recorder recorder, PolicyHolder policy, GatedCalls gatedCalls,
                                      TokenVerifier tokens, OriginPolicy origins, ObjectMapper json, ServerSettings server,
-                                     String resourceBase) {
+                                     String resourceBase, BrokerMetrics metrics) {
         Map<String, UpstreamChannel> channels = new java.util.LinkedHashMap<>();
         int maxMessage = server.maxMessageSize().asIntBytes();
         StreamKeepAlive keepAlive = new StreamKeepAlive(server.keepAliveInterval());
@@ -83,9 +90,11 @@ public final class McpEndpoint implements AutoCloseable {
             });
         }
         HeldCallStream heldCalls = new HeldCallStream(gatedCalls, server.keepAliveInterval());
-        return new McpEndpoint(channels, sessions, recorder, new PolicyGate(policy, json), heldCalls,
+        McpEndpoint endpoint = new McpEndpoint(channels, sessions, recorder, new PolicyGate(policy, json), heldCalls,
                 new GatedTasks(gatedCalls, heldCalls, server.keepAliveInterval()), tokens, origins, json,
-                server.maxRequestSize().bytes(), keepAlive, resourceBase);
+                server.maxRequestSize().bytes(), keepAlive, resourceBase, metrics);
+        metrics.gauge("gatehouse.held.calls", "approval-gated calls this broker holds open for their callers", heldCalls::held);
+        return endpoint;
     }
 
     /** One client per upstream, shared by the proxy and the gated-call forwarder; the endpoint closes them. */
@@ -99,11 +108,54 @@ public final class McpEndpoint implements AutoCloseable {
     }
 
     public void post(Context ctx) {
+        measured(ctx, "POST", () -> handlePost(ctx));
+    }
+
+    public void get(Context ctx) {
+        measured(ctx, "GET", () -> handleGet(ctx));
+    }
+
+    public void delete(Context ctx) {
+        measured(ctx, "DELETE", () -> handleDelete(ctx));
+    }
+
+    /** Times a request and counts its outcome; the upstream label is "unknown" for names not configured (callers pick paths). */
+    private void measured(Context ctx, String httpMethod, Runnable handler) {
+        long started = System.nanoTime();
+        String outcome = "ok";
+        try {
+            handler.run();
+        } catch (McpRefusal refusal) {
+            outcome = outcomeOf(refusal.reason());
+            throw refusal;
+        } catch (RuntimeException e) {
+            outcome = "error";
+            throw e;
+        } finally {
+            McpRefusal.Reason inStream = ctx.attribute(REFUSED_IN_STREAM);
+            if (inStream != null && outcome.equals("ok")) {
+                outcome = outcomeOf(inStream);
+            }
+            String upstream = channels.containsKey(ctx.pathParam("upstream")) ? ctx.pathParam("upstream") : "unknown";
+            String method = ctx.attribute(METHOD);
+            metrics.mcpRequest(upstream, method == null ? httpMethod : method, outcome, System.nanoTime() - started);
+            if (outcome.startsWith("upstream_")) {
+                metrics.upstreamError(upstream, outcome);
+            }
+        }
+    }
+
+    private static String outcomeOf(McpRefusal.Reason reason) {
+        return reason.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private void handlePost(Context ctx) {
         Admitted admitted = admit(ctx);
         JsonRpcMessage message = null;
         boolean recorded = false;
         try {
             message = JsonRpcMessage.parse(readBody(ctx));
+            ctx.attribute(METHOD, message.method() == null ? "response" : message.method());
             RoutingHeaders.check(message, ctx::header);
             // The session is checked before the policy, so nobody learns decisions through a session that is not theirs.
             McpExchange exchange = admitted.exchange(message.id());
@@ -137,7 +189,7 @@ public final class McpEndpoint implements AutoCloseable {
         }
     }
 
-    public void get(Context ctx) {
+    private void handleGet(Context ctx) {
         Admitted admitted = admit(ctx);
         try {
             McpExchange exchange = admitted.exchange(null);
@@ -148,7 +200,7 @@ public final class McpEndpoint implements AutoCloseable {
         }
     }
 
-    public void delete(Context ctx) {
+    private void handleDelete(Context ctx) {
         Admitted admitted = admit(ctx);
         try {
             McpExchange exchange = admitted.exchange(null);

@@ -237,6 +237,8 @@ final class McpExchange {
 
     /** Sends a refusal as an SSE event on a stream already under way, and records it. */
     boolean sendRefusal(McpRefusal refusal, JsonRpcMessage request) {
+        // The request's metrics count it as refused, though its HTTP answer (a stream) began as 200.
+        ctx.attribute(McpEndpoint.REFUSED_IN_STREAM, refusal.reason());
         ObjectNode error = errorMessage(refusal);
         recordRefusal(refusal, error, request);
         return sendEvent(error);

@@ -111,6 +111,7 @@ public final class ExchangeRecording {
             }
         };
         details.put("outcome", outcome);
+        recorder.metrics().policyDecision(decision.rule(), outcome);
         pend(event(Direction.BROKER, EventKind.DECISION, method, idText(id), target, outcome, StorableJson.of(details), 0, Map.of()));
     }
 

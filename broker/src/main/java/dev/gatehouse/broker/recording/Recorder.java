@@ -10,6 +10,7 @@ import dev.gatehouse.activities.masking.MaskingProfile;
 import dev.gatehouse.activities.masking.MaskingProfiles;
 import dev.gatehouse.activities.sessions.McpSession;
 import dev.gatehouse.broker.auth.Caller;
+import dev.gatehouse.broker.metrics.BrokerMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +41,21 @@ public final class Recorder {
     private final AuditWriter writer;
     private final MaskingProfiles profiles;
     private final Set<String> failOpenUpstreams;
+    private final BrokerMetrics metrics;
 
-    /** @param failOpenUpstreams upstreams whose calls go on, recorded late, while the audit store is down */
-    public Recorder(AuditWriter writer, MaskingProfiles profiles, Set<String> failOpenUpstreams) {
+    /**
+     * @param failOpenUpstreams upstreams whose calls go on, recorded late, while the audit store is down
+     * @param metrics           counts the policy's decisions and the values masked in what is recorded
+     */
+    public Recorder(AuditWriter writer, MaskingProfiles profiles, Set<String> failOpenUpstreams, BrokerMetrics metrics) {
         this.writer = writer;
         this.profiles = profiles;
         this.failOpenUpstreams = Set.copyOf(failOpenUpstreams);
+        this.metrics = metrics;
+    }
+
+    BrokerMetrics metrics() {
+        return metrics;
     }
 
     /** Starts recording one exchange of an authenticated caller. */
@@ -71,6 +81,11 @@ public final class Recorder {
     }
 
     CompletableFuture<Void> append(RecordingSession session, List<AuditEvent> events) {
+        for (AuditEvent event : events) {
+            if (!event.masked().isEmpty()) {
+                metrics.masked(event.masked());
+            }
+        }
         return writer.append(session, events, failOpenUpstreams.contains(session.upstream())
                 ? AuditWriter.Durability.FAIL_OPEN : AuditWriter.Durability.FAIL_CLOSED);
     }
