@@ -40,8 +40,15 @@ class MaskingProfilesTest {
     }
 
     @Test
+    void namesAnSsnAnSsnThoughItIsPhoneShapedToo() {
+        MaskingProfiles profiles = MaskingProfiles.compile(List.of());
+        assertThat(profiles.profile("default").maskValue(TextNode.valueOf("SSN 078-05-1120, call +1 415 555 0100")).value().textValue())
+                .isEqualTo("SSN [SSN], call [PHONE]");
+    }
+
+    @Test
     void namesEveryDetector() {
-        assertThat(MaskingProfiles.detectorNames()).containsExactly("email", "phone", "card", "iban", "ssn", "ip",
+        assertThat(MaskingProfiles.detectorNames()).containsExactly("email", "card", "iban", "ssn", "phone", "ip",
                 "aws-key", "gcp-key", "azure-key", "github-token", "slack-token", "stripe-key", "jwt", "private-key");
     }
 
@@ -96,8 +103,8 @@ class MaskingProfilesTest {
     static Stream<Arguments> problems() {
         return Stream.of(
                 arguments(spec("  ", "email"), "a masking profile has a blank name"),
-                arguments(spec("p", "emial"), "masking profile 'p': unknown detector 'emial'; known detectors: email, phone, card, "
-                        + "iban, ssn, ip, aws-key, gcp-key, azure-key, github-token, slack-token, stripe-key, jwt, private-key; "
+                arguments(spec("p", "emial"), "masking profile 'p': unknown detector 'emial'; known detectors: email, card, iban, "
+                        + "ssn, phone, ip, aws-key, gcp-key, azure-key, github-token, slack-token, stripe-key, jwt, private-key; "
                         + "groups: pii, secrets"),
                 arguments(spec("p", "email", " "), "masking profile 'p': detector entry 2 is blank"),
                 arguments(spec("p", "card", "card:last4"), "masking profile 'p': detector 'card' is listed twice"),
@@ -105,7 +112,7 @@ class MaskingProfilesTest {
                         + "with N from 1 to 8, e.g. 'card:last4'"),
                 arguments(spec("p", "card:last9"), "masking profile 'p': detector 'card:last9': the only option is 'lastN' "
                         + "with N from 1 to 8, e.g. 'card:last4'"),
-                arguments(spec("p", "email:last4"), "masking profile 'p': detector 'email:last4': only phone, card, iban, ssn "
+                arguments(spec("p", "email:last4"), "masking profile 'p': detector 'email:last4': only card, iban, ssn, phone "
                         + "can show their last characters"),
                 arguments(spec("p", "pii:last4"), "masking profile 'p': detector group 'pii' takes no ':last4'; name the "
                         + "detector instead, e.g. 'card:last4'"),
