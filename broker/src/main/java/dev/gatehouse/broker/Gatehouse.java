@@ -26,7 +26,15 @@ public final class Gatehouse {
     private Gatehouse() {
     }
 
+    /** The log formats logback.xml has an appender for; any other value would silence every log line. */
+    private static final List<String> LOG_FORMATS = List.of("text", "json");
+
     public static void main(String[] args) {
+        String format = System.getenv("GATEHOUSE_LOG_FORMAT");
+        if (format != null && !format.isEmpty() && !LOG_FORMATS.contains(format)) {
+            System.err.println("gatehouse: GATEHOUSE_LOG_FORMAT must be one of " + LOG_FORMATS + ", not '" + format + "'");
+            System.exit(2);
+        }
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
 

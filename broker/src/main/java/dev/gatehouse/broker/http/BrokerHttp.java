@@ -82,6 +82,8 @@ public final class BrokerHttp implements AutoCloseable {
             });
             RoutesConfig routes = config.routes;
             errors.register(routes);
+            routes.before(RequestIds::assign);
+            routes.after(RequestIds::clear);
             routes.post("/mcp/{upstream}", parts.mcp()::post);
             routes.get("/mcp/{upstream}", parts.mcp()::get);
             routes.delete("/mcp/{upstream}", parts.mcp()::delete);

@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code GET /metrics} of the whole dev stack after real traffic: requests by upstream, method and
  * outcome, the policy's decisions by rule, masking counts, upstream errors, approvals and the audit
- * writer; and that nothing a caller sends becomes a label or leaks into the page.
+ * writer; and that nothing a caller sends becomes a label or leaks into the page. Also the request
+ * id every response carries.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -113,6 +114,23 @@ class MetricsTest {
         // What callers choose never becomes a label; what the broker keeps secret never appears.
         assertThat(page).contains("method=\"other\"", "upstream=\"unknown\"")
                 .doesNotContain("made/up-by-the-caller", "caller-chosen-name", "metrics-secret-key", token, "c-1001");
+    }
+
+    @Test
+    void everyResponseCarriesARequestIdKeepingAPlainOneTheCallerSent() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI healthz = URI.create(stack.baseUrl() + "/healthz");
+
+        String kept = http.send(HttpRequest.newBuilder(healthz).header("X-Request-Id", "lb-7f3a.42").GET().build(),
+                HttpResponse.BodyHandlers.discarding()).headers().firstValue("X-Request-Id").orElseThrow();
+        String replaced = http.send(HttpRequest.newBuilder(healthz).header("X-Request-Id", "x".repeat(65)).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).headers().firstValue("X-Request-Id").orElseThrow();
+        String minted = http.send(HttpRequest.newBuilder(healthz).GET().build(), HttpResponse.BodyHandlers.discarding())
+                .headers().firstValue("X-Request-Id").orElseThrow();
+
+        assertThat(kept).isEqualTo("lb-7f3a.42");
+        assertThat(replaced).matches("[0-9a-f-]{36}");
+        assertThat(minted).matches("[0-9a-f-]{36}").isNotEqualTo(replaced);
     }
 
     private String scrape() {
