@@ -114,6 +114,12 @@ public final class Browser implements AutoCloseable {
         return driver.executeAsyncScript(script, args);
     }
 
+    /** Makes the browser fail every request whose URL matches {@code pattern} (Chrome DevTools, {@code *} wildcards). */
+    public void blockRequests(String pattern) {
+        driver.executeCdpCommand("Network.enable", java.util.Map.of());
+        driver.executeCdpCommand("Network.setBlockedURLs", java.util.Map.of("urls", List.of(pattern)));
+    }
+
     /** Saves the page as {@code target/screenshots/<name>.png}. */
     public Path screenshot(String name) {
         try {
