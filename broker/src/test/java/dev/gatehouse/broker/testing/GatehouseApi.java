@@ -36,6 +36,14 @@ public final class GatehouseApi {
         this.tokenOf = tokenOf;
     }
 
+    /**
+     * The APIs of {@code stack} as anyone, by subject, with the dev issuer's tokens; {@code "auditor"} is in
+     * {@code auditorGroup}, so it may list every approval and recording.
+     */
+    public static GatehouseApi of(TestStack stack, String auditorGroup) {
+        return new GatehouseApi(stack.baseUrl(), who -> who.equals("auditor") ? stack.token("auditor", auditorGroup) : stack.token(who));
+    }
+
     /** {@code method path} as {@code who}, with a JSON {@code body} or none. */
     public HttpResponse<String> send(String who, String method, String path, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))

@@ -71,7 +71,7 @@ class WebLoginTest {
                     action: deny
                     reason: not on the list
                 """.formatted(upstream.url()));
-        api = new GatehouseApi(stack.baseUrl(), who -> who.equals("auditor") ? stack.token("auditor", "security") : stack.token(who));
+        api = GatehouseApi.of(stack, "security");
     }
 
     @AfterAll

@@ -63,7 +63,7 @@ class WebUiBrowserTest {
                     action: deny
                     reason: no policy allows this call
                 """.formatted(upstream.url()));
-        api = new GatehouseApi(stack.baseUrl(), who -> who.equals("auditor") ? stack.token("auditor", "security") : stack.token(who));
+        api = GatehouseApi.of(stack, "security");
     }
 
     @AfterAll
