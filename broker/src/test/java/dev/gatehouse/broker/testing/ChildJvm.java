@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -62,11 +63,29 @@ public final class ChildJvm implements AutoCloseable {
         command.add(classpath);
         command.add(mainClass);
         command.addAll(args);
+        return start(name, command, command.size() - args.size() - 1, Map.of(), log, up);
+    }
+
+    /**
+     * Starts a JVM by a command line of the caller's, e.g. one run inside a container image's file system;
+     * {@code environment} replaces this JVM's.
+     */
+    public static ChildJvm startCommand(String name, List<String> command, Map<String, String> environment, Path log,
+                                        Predicate<String> up) {
+        return start(name, List.copyOf(command), 0, environment, log, up);
+    }
+
+    private static ChildJvm start(String name, List<String> command, int shownFrom, Map<String, String> environment, Path log,
+                                  Predicate<String> up) {
         try {
-            Files.writeString(log, "$ " + String.join(" ", command.subList(command.size() - args.size() - 1, command.size()))
+            Files.writeString(log, "$ " + String.join(" ", command.subList(shownFrom, command.size()))
                     + "\n", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            return new ChildJvm(name, process, log, up);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            if (!environment.isEmpty()) {
+                builder.environment().clear();
+                builder.environment().putAll(environment);
+            }
+            return new ChildJvm(name, builder.start(), log, up);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
