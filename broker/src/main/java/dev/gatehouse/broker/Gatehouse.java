@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.broker.config.ConfigException;
 import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
+import dev.gatehouse.broker.config.ServeModeCheck;
 import dev.gatehouse.broker.dev.DevStack;
 import dev.gatehouse.broker.policy.Decision;
 import dev.gatehouse.broker.policy.PolicyConfigCheck;
@@ -145,17 +146,13 @@ public final class Gatehouse {
     }
 
     private static int serve(CommandLine.Serve command, ConfigLoader loader, PrintStream out) {
-        GatehouseConfig config = loader.load(command.config());
-        if (config.storage() == null) {
-            throw new ConfigException(new dev.gatehouse.broker.config.ConfigProblem(command.config().toString(), 0, "storage",
-                    "serve needs storage.postgres (dev mode is the one that embeds PostgreSQL)"));
-        }
-        if (config.temporal() == null) {
-            throw new ConfigException(new dev.gatehouse.broker.config.ConfigProblem(command.config().toString(), 0, "temporal",
-                    "serve needs temporal.target (dev mode is the one that embeds Temporal)"));
+        ConfigLoader serveLoader = loader.withCheck(new ServeModeCheck());
+        GatehouseConfig config = serveLoader.load(command.config());
+        if (config.ui().login() == null) {
+            out.println("note: no ui.login in " + command.config() + ": the web UI offers no sign-in (the API still takes bearer tokens)");
         }
         Broker broker = Broker.start(config, Optional.empty(), false);
-        broker.watchPolicies(command.config(), loader, config);
+        broker.watchPolicies(command.config(), serveLoader, config);
         out.println("Gatehouse is ready on " + broker.publicUrl() + " (port " + broker.port() + ")");
         out.flush();
         awaitShutdown(broker, out);

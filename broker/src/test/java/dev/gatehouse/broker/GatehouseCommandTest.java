@@ -104,10 +104,36 @@ class GatehouseCommandTest {
     }
 
     @Test
-    void serveNeedsStorage(@TempDir Path dir) throws IOException {
+    void serveRefusesWhatOnlyDevModeMakesUpAndSaysWhatToSet(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("gatehouse.yaml");
         Files.writeString(file, "upstreams: []\n");
         assertThat(run("serve", "--config", file.toString())).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("storage: serve needs storage.postgres");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains(file + ": storage: serve needs storage.postgres")
+                .contains(file + ": temporal: serve needs temporal.target, namespace and payloadKey")
+                .contains(file + ": server.publicUrl: serve needs the URL callers reach the broker at")
+                .contains(file + ": identity.issuers: serve needs at least one trusted token issuer");
+    }
+
+    @Test
+    void serveRefusesTheDevIssuerAtItsLineAndAMissingPayloadKey(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("gatehouse.yaml");
+        Files.writeString(file, """
+                server:
+                  publicUrl: https://gatehouse.example.com
+                identity:
+                  issuers:
+                    - issuer: https://gatehouse.example.com/dev
+                storage:
+                  postgres: { url: "jdbc:postgresql://db:5432/gatehouse", user: gatehouse }
+                temporal:
+                  target: temporal:7233
+                """);
+        assertThat(run("serve", "--config", file.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains(file + ":5: identity.issuers[0].issuer: is the dev issuer's address (https://gatehouse.example.com/dev)")
+                .contains("temporal.payloadKey: is required")
+                .doesNotContain("server.publicUrl:")
+                .doesNotContain("storage:");
     }
 }
