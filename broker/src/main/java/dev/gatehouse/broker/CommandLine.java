@@ -13,6 +13,10 @@ sealed interface CommandLine {
     record Serve(Path config) implements CommandLine {
     }
 
+    /** The dev stack's demo MCP server on its own, for a container of its own (docker-compose.yml). */
+    record DemoUpstream(String host, int port) implements CommandLine {
+    }
+
     record CheckConfig(Path config) implements CommandLine {
     }
 
@@ -44,6 +48,8 @@ sealed interface CommandLine {
                     a demo upstream, the dev token issuer and the broker); port 0 picks a free port
               serve --config FILE
                     run the broker against the PostgreSQL and Temporal named in FILE
+              demo-upstream [--host ADDR] [--port N]
+                    run only the demo MCP server (default 127.0.0.1:8090), e.g. beside a serve broker
               check-config FILE
                     validate FILE and print every problem with its line; exit 1 if there are any
               explain --config FILE --sub S [--email E] [--groups g1,g2] [--scopes s1,s2] --upstream U --tool T [--args JSON]
@@ -66,6 +72,7 @@ sealed interface CommandLine {
         return switch (args.getFirst()) {
             case "dev" -> parseDev(rest);
             case "serve" -> new Serve(Path.of(requireOption(rest, "--config")));
+            case "demo-upstream" -> parseDemoUpstream(rest);
             case "check-config" -> {
                 if (rest.size() != 1) {
                     throw new IllegalArgumentException("check-config takes exactly one FILE");
@@ -103,6 +110,23 @@ sealed interface CommandLine {
             i++;
         }
         return new Dev(host, port, temporalPort, config, externalTemporal);
+    }
+
+    private static DemoUpstream parseDemoUpstream(List<String> args) {
+        String host = "127.0.0.1";
+        int port = 8090;
+        for (int i = 0; i < args.size(); i += 2) {
+            String option = args.get(i);
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            switch (option) {
+                case "--host" -> host = args.get(i + 1);
+                case "--port" -> port = port(option, args.get(i + 1));
+                default -> throw new IllegalArgumentException("unknown option '" + option + "' for demo-upstream");
+            }
+        }
+        return new DemoUpstream(host, port);
     }
 
     private static Explain parseExplain(List<String> args) {

@@ -7,6 +7,7 @@ import dev.gatehouse.broker.config.ConfigException;
 import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
 import dev.gatehouse.broker.config.ServeModeCheck;
+import dev.gatehouse.broker.dev.DemoUpstream;
 import dev.gatehouse.broker.dev.DevStack;
 import dev.gatehouse.broker.policy.Decision;
 import dev.gatehouse.broker.policy.PolicyConfigCheck;
@@ -63,6 +64,7 @@ public final class Gatehouse {
                 case CommandLine.Explain x -> explain(x, loader, out, err);
                 case CommandLine.Dev d -> dev(d, loader, out);
                 case CommandLine.Serve s -> serve(s, loader, out);
+                case CommandLine.DemoUpstream d -> demoUpstream(d, out);
                 case CommandLine.Verify v -> AuditCommands.verify(v, loader, System::getenv, out, err);
                 case CommandLine.Replay r -> AuditCommands.replay(r, loader, System::getenv, out, err);
             };
@@ -156,6 +158,14 @@ public final class Gatehouse {
         out.println("Gatehouse is ready on " + broker.publicUrl() + " (port " + broker.port() + ")");
         out.flush();
         awaitShutdown(broker, out);
+        return 0;
+    }
+
+    private static int demoUpstream(CommandLine.DemoUpstream command, PrintStream out) {
+        DemoUpstream upstream = DemoUpstream.start(command.host(), command.port());
+        out.println("Demo upstream is ready on " + upstream.url() + " (listening on " + command.host() + ")");
+        out.flush();
+        awaitShutdown(upstream, out);
         return 0;
     }
 

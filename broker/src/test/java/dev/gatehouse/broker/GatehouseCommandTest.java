@@ -98,6 +98,15 @@ class GatehouseCommandTest {
     }
 
     @Test
+    void parsesDemoUpstreamAndRefusesAnUnknownOption() {
+        assertThat(CommandLine.parse(java.util.List.of("demo-upstream", "--host", "0.0.0.0", "--port", "9000")))
+                .isEqualTo(new CommandLine.DemoUpstream("0.0.0.0", 9000));
+        assertThat(CommandLine.parse(java.util.List.of("demo-upstream"))).isEqualTo(new CommandLine.DemoUpstream("127.0.0.1", 8090));
+        assertThat(run("demo-upstream", "--tls", "yes")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("gatehouse: unknown option '--tls' for demo-upstream");
+    }
+
+    @Test
     void rejectsABadPort() {
         assertThat(run("dev", "--port", "eighty")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--port must be a number, not 'eighty'");

@@ -31,6 +31,11 @@ public final class DemoUpstream implements AutoCloseable {
 
     /** Starts on 127.0.0.1; port 0 picks a free one. */
     public static DemoUpstream start(int port) {
+        return start("127.0.0.1", port);
+    }
+
+    /** Starts on {@code host} (an address to bind, e.g. 0.0.0.0 in a container); port 0 picks a free one. */
+    public static DemoUpstream start(String host, int port) {
         McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(json)
@@ -60,12 +65,13 @@ public final class DemoUpstream implements AutoCloseable {
 
         LoopbackServletServer server;
         try {
-            server = LoopbackServletServer.start(transport, "/mcp", port);
+            server = LoopbackServletServer.start(transport, "/mcp", host, port);
         } catch (RuntimeException e) {
             mcp.close();
             throw e;
         }
-        URI url = URI.create("http://127.0.0.1:" + server.port() + "/mcp");
+        String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host;
+        URI url = URI.create("http://" + shown + ":" + server.port() + "/mcp");
         return new DemoUpstream(server, mcp, url);
     }
 

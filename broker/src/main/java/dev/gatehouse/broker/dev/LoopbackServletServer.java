@@ -9,8 +9,9 @@ import org.eclipse.jetty.server.ServerConnector;
 import java.time.Duration;
 
 /**
- * One servlet on an embedded Jetty bound to 127.0.0.1: how the demo upstream (and test fixtures)
- * host an MCP SDK server transport. Async support is on, as the SDK's transports require.
+ * One servlet on an embedded Jetty, bound to 127.0.0.1 unless told otherwise (the demo upstream in a
+ * container listens on all interfaces): how the demo upstream (and test fixtures) host an MCP SDK server
+ * transport. Async support is on, as the SDK's transports require.
  */
 public final class LoopbackServletServer implements AutoCloseable {
 
@@ -24,9 +25,14 @@ public final class LoopbackServletServer implements AutoCloseable {
 
     /** Starts {@code servlet} at {@code pathSpec} (e.g. {@code /mcp} or {@code /*}); port 0 picks a free one. */
     public static LoopbackServletServer start(HttpServlet servlet, String pathSpec, int port) {
+        return start(servlet, pathSpec, "127.0.0.1", port);
+    }
+
+    /** Starts {@code servlet} at {@code pathSpec} on {@code host} (an address or name to bind); port 0 picks a free one. */
+    public static LoopbackServletServer start(HttpServlet servlet, String pathSpec, String host, int port) {
         Server jetty = new Server();
         ServerConnector connector = new ServerConnector(jetty);
-        connector.setHost("127.0.0.1");
+        connector.setHost(host);
         connector.setPort(port);
         // MCP streams may be quiet for minutes between events.
         connector.setIdleTimeout(Duration.ofMinutes(10).toMillis());
@@ -39,7 +45,7 @@ public final class LoopbackServletServer implements AutoCloseable {
         try {
             jetty.start();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot start a servlet server on 127.0.0.1:" + port, e);
+            throw new IllegalStateException("cannot start a servlet server on " + host + ":" + port, e);
         }
         return new LoopbackServletServer(jetty, connector.getLocalPort());
     }

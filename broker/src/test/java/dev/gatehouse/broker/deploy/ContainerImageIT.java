@@ -88,6 +88,14 @@ class ContainerImageIT {
              TemporalServerProcess temporal = TemporalServerProcess.start(classpath, workDir.resolve("temporal.log"), Duration.ofSeconds(60));
              TestIdp idp = TestIdp.start();
              CountingUpstream upstream = CountingUpstream.start()) {
+            // The image also runs the demo upstream (docker-compose.yml's demo-upstream service): the same
+            // entrypoint, another command.
+            int demoPort = FreePort.pick();
+            Files.copy(Path.of("/etc/hosts"), root.resolve("etc/hosts"));
+            ChildJvm demo = ChildJvm.startCommand("image-demo-upstream",
+                    containerCommand(root, List.of("demo-upstream", "--host", "127.0.0.1", "--port", String.valueOf(demoPort))),
+                    containerEnvironment(), workDir.resolve("demo-upstream.log"), line -> line.contains("Demo upstream is ready on "));
+            demo.awaitUp(Duration.ofSeconds(60));
             int port = FreePort.pick();
             URI base = URI.create("http://127.0.0.1:" + port);
             // Where compose and the Helm chart mount the configuration.
@@ -101,6 +109,8 @@ class ContainerImageIT {
                     upstreams:
                       - name: crm
                         url: %s
+                      - name: demo
+                        url: http://127.0.0.1:%d/mcp
                     policies:
                       - name: agents read
                         groups: [agents]
@@ -108,11 +118,9 @@ class ContainerImageIT {
                     storage:
                       postgres: { url: "%s", user: postgres, password: "" }
                     temporal: { target: %s, namespace: default, payloadKey: "%s" }
-                    """.formatted(port, base, idp.issuer(), upstream.url(), database.jdbcUrl(), temporal.target(), PAYLOAD_KEY));
-            // A container runtime gives the container a hosts file naming it (the JVM looks its own name up).
-            Files.copy(Path.of("/etc/hosts"), root.resolve("etc/hosts"));
-
-            try (ChildJvm broker = ChildJvm.startCommand("image-broker", containerCommand(root), containerEnvironment(),
+                    """.formatted(port, base, idp.issuer(), upstream.url(), demoPort, database.jdbcUrl(), temporal.target(), PAYLOAD_KEY));
+            try (demo; ChildJvm broker = ChildJvm.startCommand("image-broker",
+                    containerCommand(root, strings(image.config().path("Cmd"))), containerEnvironment(),
                     workDir.resolve("broker.log"), line -> line.contains("Gatehouse is ready on "))) {
                 broker.awaitUp(Duration.ofSeconds(120));
                 HttpClient http = HttpClient.newHttpClient();
@@ -127,6 +135,11 @@ class ContainerImageIT {
                         {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_record","arguments":{"id":"7"}}}""");
                 assertThat(RawMcp.message(called).path("result").path("content").get(0).path("text").asText()).isEqualTo("record 7");
                 assertThat(upstream.runs("get_record", "7")).isEqualTo(1);
+                RawMcp demoCrm = new RawMcp(base.resolve("/mcp/demo")).bearer(token);
+                HttpResponse<String> demoTools = demoCrm.with("Mcp-Session-Id", demoCrm.initialize())
+                        .with("MCP-Protocol-Version", "2025-11-25").post("""
+                                {"jsonrpc":"2.0","id":3,"method":"tools/list"}""");
+                assertThat(RawMcp.message(demoTools).path("result").path("tools").findValuesAsText("name")).contains("delete_customer");
 
                 broker.stop(Duration.ofSeconds(30));
                 assertThat(Files.readString(broker.log())).contains("Gatehouse stopped.");
@@ -135,15 +148,15 @@ class ContainerImageIT {
     }
 
     /**
-     * The image's entrypoint and command, run from its file system as its user. A container runtime mounts
+     * The image's entrypoint with {@code command}, run from its file system as its user. A container runtime mounts
      * {@code /proc}, through which the loader resolves the launcher's {@code $ORIGIN} library path; a bare
      * chroot has none, so the loader is told the runtime's library directory instead.
      */
-    private List<String> containerCommand(Path root) {
+    private List<String> containerCommand(Path root, List<String> arguments) {
         JsonNode config = image.config();
         List<String> command = new ArrayList<>(List.of("/usr/sbin/chroot", "--userspec=" + config.path("User").asText(), root.toString()));
         command.addAll(strings(config.path("Entrypoint")));
-        command.addAll(strings(config.path("Cmd")));
+        command.addAll(arguments);
         return command;
     }
 
