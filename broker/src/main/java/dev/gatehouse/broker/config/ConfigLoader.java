@@ -99,6 +99,8 @@ public final class ConfigLoader {
                 "a duration such as 500ms, 30s, 10m, 2h or 1d"));
         module.addDeserializer(Integer.class, new SubstitutingScalarDeserializer<>(Integer.class, secrets, Integer::valueOf, "a whole number"));
         module.addDeserializer(Boolean.class, new SubstitutingScalarDeserializer<>(Boolean.class, secrets, ConfigLoader::bool, "true or false"));
+        // URLs too (an issuer or upstream named by the environment); HttpUrl's messages never quote the value.
+        module.addDeserializer(HttpUrl.class, new SubstitutingScalarDeserializer<>(HttpUrl.class, secrets, HttpUrl::parse, null));
         return YAMLMapper.builder(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -196,7 +198,11 @@ public final class ConfigLoader {
         };
     }
 
-    /** Numbers, switches and durations may come from {@code ${env:…}} too, e.g. {@code port: "${env:PORT}"}. */
+    /**
+     * Numbers, switches, durations and URLs may come from {@code ${env:…}} too, e.g. {@code port: "${env:PORT}"}.
+     * {@code expected} says what a bad value should have been; null when the parser's own message says it
+     * without quoting the value.
+     */
     private static final class SubstitutingScalarDeserializer<T> extends StdScalarDeserializer<T> {
         private final transient SecretReferences secrets;
         private final transient java.util.function.Function<String, T> parse;
@@ -227,7 +233,7 @@ public final class ConfigLoader {
                 return parse.apply(text.trim());
             } catch (IllegalArgumentException e) {
                 // Never echo the value: it may have come from a secret.
-                throw JsonMappingException.from(p, "must be " + expected);
+                throw JsonMappingException.from(p, expected == null ? e.getMessage() : "must be " + expected);
             }
         }
     }

@@ -270,6 +270,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void takesUrlsFromTheEnvironmentAndSaysWhatIsWrongWithABadOneWithoutQuotingIt() {
+        ConfigLoader withIssuer = new ConfigLoader(Map.of("ISSUER", "https://idp.example.com", "BAD", "idp-s3cret")::get);
+        GatehouseConfig config = withIssuer.parse("g.yaml", "identity: { issuers: [ { issuer: \"${env:ISSUER}\" } ] }\n", Path.of("."));
+        assertThat(config.identity().issuers().getFirst().issuer().text()).isEqualTo("https://idp.example.com");
+
+        assertThatThrownBy(() -> withIssuer.parse("g.yaml", "identity: { issuers: [ { issuer: \"${env:BAD}\" } ] }\n", Path.of(".")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("g.yaml:1: identity.issuers[0].issuer: must be an absolute http:// or https:// URL")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void refusesCredentialsInsideUrls() {
         ConfigProblem problem = onlyProblem("""
                 upstreams:
