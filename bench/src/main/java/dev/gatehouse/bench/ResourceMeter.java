@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 /**
  * What a phase spent of the machine, to tell what bounds its throughput: the whole machine's CPU (from
  * {@code /proc/stat}, so other work on the machine counts too), the brokers', PostgreSQL's (its postmaster
- * and backends) and this JVM's (the load generator's) CPU time, and PostgreSQL's commits (from
+ * and backends) and this JVM's (the load generator's) CPU time, and PostgreSQL's committed transactions (from
  * {@code pg_stat_database}, which the server updates about every half second, so a phase's count is close, not exact).
  * Not thread-safe.
  */

@@ -93,6 +93,7 @@ public final class ScaleOutBenchmark {
             ClosedLoopLoad.phase("jit", spread(endpoints, 2, JIT_WARMUP_CONCURRENCY), tokens, SEARCH_CALL, JIT_WARMUP_CONCURRENCY,
                     Duration.ZERO, jitWarmup);
         }
+        String loadBefore = loadAverage();
         List<String> rows = new ArrayList<>();
         for (int concurrency : levels) {
             double one = Double.NaN;
@@ -123,11 +124,13 @@ public final class ScaleOutBenchmark {
         }
         System.out.println();
         System.out.println("| brokers | concurrency | calls/s | p50 ms | p99 ms | ratio vs one | errors | machine CPU busy"
-                + " | brokers' CPU ms/call | PostgreSQL CPU ms/call | load generator CPU ms/call | PG commits/call |");
+                + " | brokers' CPU ms/call | PostgreSQL CPU ms/call | load generator CPU ms/call | PG transactions/call |");
         System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         rows.forEach(System.out::println);
-        System.out.printf("%nMachine CPU busy is of all %d CPUs and counts anything else running on the machine.%n",
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf("%nMachine CPU busy is of all %d CPUs and counts anything else running on the machine (load average"
+                + " before the phases %s, after %s). PG transactions are pg_stat_database's xact_commit: mostly the audit writer's group"
+                + " commits, whose batches each broker fills only from its own calls.%n",
+                Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage());
     }
 
     /** The endpoint of each of {@code callers}: round-robin over the first {@code brokers}. */
@@ -169,6 +172,15 @@ public final class ScaleOutBenchmark {
                   namespace: default
                   payloadKey: "%s"
                 """.formatted(port, publicUrl, issuer, upstream, jdbcUrl, temporal, PAYLOAD_KEY);
+    }
+
+    /** The 1-minute load average, which says how much else wanted the CPUs. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static Duration seconds(String value) {
