@@ -25,7 +25,7 @@ import java.util.stream.IntStream;
  * the machine spent, so the table says whether CPU or PostgreSQL's commits bound it.
  *
  * <p>Usage: {@code bin/bench scaleout [--concurrency 16,64] [--duration 8s] [--warmup 3s] [--jit-warmup 15s]
- * [--broker-heap 512m]}. Both brokers run throughout; in the one-broker phases the second only idles (its
+ * [--broker-heap 512m]}; {@code --jit-warmup} is per broker, at the largest concurrency. Both brokers run throughout; in the one-broker phases the second only idles (its
  * Temporal pollers wait in long polls).
  */
 public final class ScaleOutBenchmark {
@@ -35,7 +35,7 @@ public final class ScaleOutBenchmark {
     /** Any fixed key: the fast path never writes a Temporal payload, but {@code serve} requires one. */
     private static final String PAYLOAD_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     private static final Duration BROKER_START = Duration.ofSeconds(120);
-    private static final int JIT_WARMUP_CONCURRENCY = 16;
+    private static final int MIN_CALLERS = 16;
 
     private ScaleOutBenchmark() {
     }
@@ -79,7 +79,7 @@ public final class ScaleOutBenchmark {
 
     private static void run(List<ServeProcess> brokers, int[] ports, BenchIssuer issuer, String audience, String jdbcUrl, int[] levels,
                             Duration warmup, Duration duration, Duration jitWarmup) throws Exception {
-        int callers = Math.max(JIT_WARMUP_CONCURRENCY, Arrays.stream(levels).max().orElse(1));
+        int callers = Math.max(MIN_CALLERS, Arrays.stream(levels).max().orElse(1));
         // One token per caller, as separate workloads would have: each broker verifies each once, then caches it.
         List<String> tokens = IntStream.range(0, callers).mapToObj(i -> issuer.token("bench-" + i, audience, List.of("agents"))).toList();
         List<URI> endpoints = Arrays.stream(ports).mapToObj(p -> URI.create("http://127.0.0.1:" + p + "/mcp/crm")).toList();
@@ -89,9 +89,11 @@ public final class ScaleOutBenchmark {
                 + " on one PostgreSQL and one Temporal; %d CPUs, %d s per phase after %d s warm-up, %s%n",
                 Runtime.getRuntime().availableProcessors(), duration.toSeconds(), warmup.toSeconds(), Runtime.version());
         if (!jitWarmup.isZero()) {
-            // Both brokers' hot paths compiled before anything is measured (see ProxyBenchmark).
-            ClosedLoopLoad.phase("jit", spread(endpoints, 2, JIT_WARMUP_CONCURRENCY), tokens, SEARCH_CALL, JIT_WARMUP_CONCURRENCY,
-                    Duration.ZERO, jitWarmup);
+            // Each broker's hot path compiled before anything is measured (see ProxyBenchmark), each alone at full load for
+            // the same time: the second broker, idle in the one-broker phases, would otherwise be measured colder than the first.
+            for (URI endpoint : endpoints) {
+                ClosedLoopLoad.phase("jit", spread(List.of(endpoint), 1, callers), tokens, SEARCH_CALL, callers, Duration.ZERO, jitWarmup);
+            }
         }
         String loadBefore = loadAverage();
         List<String> rows = new ArrayList<>();
