@@ -10,6 +10,7 @@ import dev.gatehouse.broker.dev.FreePort;
 import dev.gatehouse.broker.testing.GatehouseApi;
 import dev.gatehouse.broker.testing.Poll;
 import dev.gatehouse.broker.testing.RawMcp;
+import dev.gatehouse.broker.testing.ServeConfig;
 import dev.gatehouse.broker.testing.TemporalServerProcess;
 import dev.gatehouse.broker.testing.TestIdp;
 import io.modelcontextprotocol.client.McpClient;
@@ -132,46 +133,9 @@ class GatedCallProcessTest {
         base = URI.create("http://127.0.0.1:" + port);
         audience = base + "/mcp";
         api = new GatehouseApi(base, this::apiToken);
-        config = workDir.resolve("gatehouse.yaml");
-        Files.writeString(config, """
-                server:
-                  port: %d
-                  host: 127.0.0.1
-                  publicUrl: %s
-                identity:
-                  issuers:
-                    - issuer: %s
-                      groupsClaim: groups
-                upstreams:
-                  - name: crm
-                    url: %s
-                approvers:
-                  dba: { members: [alice@example.com, bob@example.com, dave@example.com] }
-                policies:
-                  - name: deleting needs a DBA
-                    upstream: crm
-                    tools: ["delete_*"]
-                    action: approve
-                    approval: { approvers: [dba], required: 1, timeout: 30m }
-                  - name: purging is decided quickly or not at all
-                    upstream: crm
-                    tools: ["purge_*"]
-                    action: approve
-                    approval: { approvers: [dba], required: 1, timeout: 3s }
-                  - name: everything else
-                    action: allow
-                roles:
-                  auditors: [security]
-                gatedCalls:
-                  maxPendingPerCaller: 50
-                storage:
-                  postgres: { url: "%s", user: postgres, password: "" }
-                temporal:
-                  target: %s
-                  namespace: default
-                  payloadKey: "%s"
-                """.formatted(port, base, idp.issuer(), upstream.url(), database.jdbcUrl(),
-                        externalTemporal != null ? externalTemporal : temporal.target(), PAYLOAD_KEY));
+        config = new ServeConfig(base, idp.issuer(), upstream.url(), database.jdbcUrl(),
+                externalTemporal != null ? externalTemporal : temporal.target(), PAYLOAD_KEY)
+                .write(workDir.resolve("gatehouse.yaml"), port);
         broker = startBroker();
     }
 

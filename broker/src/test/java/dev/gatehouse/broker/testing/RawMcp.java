@@ -55,6 +55,20 @@ public final class RawMcp {
         return http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Posts and returns once the response's headers are in: for SSE answers read event by event as they come. */
+    public HttpResponse<java.io.InputStream> postStreaming(String body) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint).POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(builder::header);
+        try {
+            return http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public HttpResponse<String> get() {
         return send(HttpRequest.newBuilder(endpoint).GET());
     }
