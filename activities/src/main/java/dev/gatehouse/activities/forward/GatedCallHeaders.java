@@ -38,6 +38,13 @@ final class GatedCallHeaders {
                 .or(() -> Optional.ofNullable(request.path("params").path("_meta")
                         .path("io.modelcontextprotocol/protocolVersion").textValue()));
         version.ifPresent(v -> headers.put("MCP-Protocol-Version", List.of(v)));
+        // The caller's trace goes on, as it does for calls that are not held.
+        if (call.traceContext() != null) {
+            headers.put("traceparent", List.of(call.traceContext().traceparent()));
+            if (call.traceContext().tracestate() != null) {
+                headers.put("tracestate", List.of(call.traceContext().tracestate()));
+            }
+        }
         if (version.filter(v -> REVISION.matcher(v).matches() && v.compareTo(STATELESS_REVISION) >= 0).isPresent()) {
             headers.put("Mcp-Method", List.of(call.method()));
             headers.put("Mcp-Name", List.of(encoded(call.target())));

@@ -10,6 +10,7 @@ import dev.gatehouse.workflows.gated.ApproverGroup;
 import dev.gatehouse.workflows.gated.ForwardResult;
 import dev.gatehouse.workflows.gated.GatedCall;
 import dev.gatehouse.workflows.gated.Requester;
+import dev.gatehouse.workflows.gated.TraceContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,6 +98,19 @@ class ForwardActivitiesTest {
         // The broker's credential, and only it: the caller's token is not part of what is forwarded.
         assertThat(sent.headers().get("Authorization")).containsExactly("Bearer broker-credential");
         assertThat(sent.header("Mcp-Method")).isNull();
+    }
+
+    @Test
+    void theApprovedCallJoinsTheCallersTrace(Database db) {
+        session(new SessionStore(db), McpSession.Transport.STREAMABLE_HTTP);
+        upstream.answers(FakeMcpUpstream.json(ANSWER));
+        TraceContext trace = new TraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "vendor=opaque");
+
+        forwarder(db).forward(call("s-1").withTrace(trace));
+
+        FakeMcpUpstream.Received sent = upstream.received().getFirst();
+        assertThat(sent.header("traceparent")).isEqualTo(trace.traceparent());
+        assertThat(sent.header("tracestate")).isEqualTo("vendor=opaque");
     }
 
     @Test

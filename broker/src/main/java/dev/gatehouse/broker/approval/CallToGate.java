@@ -2,6 +2,7 @@ package dev.gatehouse.broker.approval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.broker.auth.Caller;
+import dev.gatehouse.workflows.gated.TraceContext;
 
 import java.util.Objects;
 
@@ -12,9 +13,10 @@ import java.util.Objects;
  * @param recordingSessionId the audit session its events are recorded in
  * @param id                 its JSON-RPC id
  * @param raw                the request exactly as the caller sent it (what the upstream gets once approved)
+ * @param traceContext       the caller's W3C trace context, which the upstream request joins; null when none
  */
 public record CallToGate(Caller caller, String upstream, String mcpSessionId, String recordingSessionId, String method,
-                         String target, JsonNode id, JsonNode params, byte[] raw) {
+                         String target, JsonNode id, JsonNode params, byte[] raw, TraceContext traceContext) {
 
     public CallToGate {
         Objects.requireNonNull(caller, "caller");

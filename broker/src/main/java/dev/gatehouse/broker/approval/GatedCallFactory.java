@@ -62,7 +62,8 @@ final class GatedCallFactory {
                 // Approvers see the arguments (the tool is named beside them); a resource read has only its URI.
                 StorableJson.of(previewMask.maskValue(arguments.has("arguments") ? arguments.get("arguments") : arguments).value()),
                 policy(approve),
-                upstreamTimeouts.getOrDefault(call.upstream(), Duration.ofSeconds(60)));
+                upstreamTimeouts.getOrDefault(call.upstream(), Duration.ofSeconds(60)),
+                call.traceContext());
     }
 
     /**

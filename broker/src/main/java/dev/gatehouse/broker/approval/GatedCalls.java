@@ -124,7 +124,7 @@ public final class GatedCalls {
     private Hold attach(GatedCall retry, String approvalId) {
         ApprovalRecord pending = store.find(approvalId).orElseThrow(() -> new IllegalStateException(
                 "approval " + approvalId + " was claimed but is gone"));
-        GatedCall call = withApprovalId(retry, approvalId);
+        GatedCall call = retry.withApprovalId(approvalId);
         log.info("call {} on {} by {} attaches to waiting approval {}", call.target(), call.upstream(),
                 call.requester().subject(), approvalId);
         return new Hold(approvalId, pending.eligibleGroups(), pending.required(), pending.deadline(), run(call), false);
@@ -202,12 +202,6 @@ public final class GatedCalls {
                 "the approval workflow engine (Temporal) could not be reached, so the call is not held; retry it: "
                         + "approval " + approvalId + " stays pending and a retry attaches to it",
                 Map.of("approvalId", approvalId), e);
-    }
-
-    private static GatedCall withApprovalId(GatedCall call, String approvalId) {
-        return new GatedCall(approvalId, call.callKey(), call.recordingSessionId(), call.sessionId(), call.jsonRpcId(),
-                call.requester(), call.upstream(), call.method(), call.target(), call.request(), call.argsDigest(),
-                call.argsPreview(), call.policy(), call.forwardTimeout());
     }
 
     /**

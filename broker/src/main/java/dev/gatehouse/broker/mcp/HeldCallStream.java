@@ -90,7 +90,8 @@ final class HeldCallStream {
         try {
             return gatedCalls.hold(new CallToGate(exchange.caller(), exchange.upstream(),
                     exchange.session().map(McpSession::id).orElse(null), exchange.recording().sessionId(), request.method(),
-                    request.target().orElseThrow(), request.id(), request.params(), forwarded), approve);
+                    request.target().orElseThrow(), request.id(), request.params(), forwarded,
+                    CallerTraceContext.of(exchange::header, request.params()).orElse(null)), approve);
         } catch (GatedCallRefusal refusal) {
             throw refused(refusal, request.id());
         }

@@ -6,6 +6,7 @@ import dev.gatehouse.broker.dev.DemoUpstream;
 import dev.gatehouse.broker.testing.GatehouseApi;
 import dev.gatehouse.broker.testing.Poll;
 import dev.gatehouse.broker.testing.RawMcp;
+import dev.gatehouse.broker.testing.RecordingUpstream;
 import dev.gatehouse.broker.testing.TestStack;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,15 +36,19 @@ class HeldCallTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
     private DemoUpstream upstream;
+    private RecordingUpstream recording;
     private TestStack stack;
     private GatehouseApi api;
 
     @BeforeAll
     void start() {
         upstream = DemoUpstream.start(0);
+        recording = RecordingUpstream.start();
         stack = TestStack.start("""
                 upstreams:
                   - name: crm
+                    url: %s
+                  - name: rec
                     url: %s
                 approvers:
                   dba: { members: [alice@example.com, bob@example.com] }
@@ -56,9 +61,14 @@ class HeldCallTest {
                     tools: ["delete_*"]
                     action: approve
                     approval: { approvers: [dba], timeout: 10m }
+                  - name: recorded echoes need a DBA
+                    upstream: rec
+                    tools: ["echo"]
+                    action: approve
+                    approval: { approvers: [dba], timeout: 10m }
                   - name: the rest flows
                     action: allow
-                """.formatted(upstream.url()));
+                """.formatted(upstream.url(), recording.url()));
         api = new GatehouseApi(stack.baseUrl(), who -> who.equals("auditor") ? token("auditor", "security") : token(who));
     }
 
@@ -66,6 +76,25 @@ class HeldCallTest {
     void stop() {
         stack.close();
         upstream.close();
+        recording.close();
+    }
+
+    @Test
+    void theApprovedCallJoinsTheCallersTraceAsAnAllowedCallDoes() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        RawMcp agent = stack.raw("rec").bearer(token("agent-traced")).with("MCP-Protocol-Version", "2026-07-28")
+                .with("Mcp-Method", "tools/call").with("Mcp-Name", "echo").with("traceparent", traceparent).with("tracestate", "vendor=opaque");
+        CompletableFuture<HttpResponse<String>> held = agent.postAsync(call("t1", "echo", "{\"text\":\"hi\"}"));
+        String id = awaitPending("agent-traced").path("id").asText();
+
+        assertThat(api.send("alice", "POST", "/api/approvals/" + id + "/decision", "{\"decision\":\"approve\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(RawMcp.message(held.get(30, TimeUnit.SECONDS)).has("result")).isTrue();
+
+        // Forwarded by the workflow's activity, long after the caller's request was read: the trace still joins.
+        RecordingUpstream.Received forwarded = recording.received().stream()
+                .filter(r -> r.body().contains("\"t1\"")).findFirst().orElseThrow();
+        assertThat(forwarded.headers()).containsEntry("traceparent", traceparent).containsEntry("tracestate", "vendor=opaque");
     }
 
     @Test

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param argsDigest  SHA-256 (hex) of the canonical arguments
  * @param argsPreview the arguments masked, as JSON text
  * @param forwardTimeout how long the upstream has to answer once the call is forwarded (the upstream's timeout)
+ * @param traceContext the caller's W3C trace context, passed on to the upstream; null when the caller sent none
+ *                    (and in histories recorded before it was kept)
  */
 public record GatedCall(
         String approvalId,
@@ -35,7 +37,8 @@ public record GatedCall(
         String argsDigest,
         String argsPreview,
         ApprovalPolicy policy,
-        java.time.Duration forwardTimeout) {
+        java.time.Duration forwardTimeout,
+        TraceContext traceContext) {
 
     public GatedCall {
         Objects.requireNonNull(approvalId, "approvalId");
@@ -51,5 +54,25 @@ public record GatedCall(
         Objects.requireNonNull(argsPreview, "argsPreview");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(forwardTimeout, "forwardTimeout");
+    }
+
+    /** The same call under another approval id. */
+    public GatedCall withApprovalId(String newApprovalId) {
+        return new GatedCall(newApprovalId, callKey, recordingSessionId, sessionId, jsonRpcId, requester, upstream, method,
+                target, request, argsDigest, argsPreview, policy, forwardTimeout, traceContext);
+    }
+
+    /** The same call carrying {@code trace}. */
+    public GatedCall withTrace(TraceContext trace) {
+        return new GatedCall(approvalId, callKey, recordingSessionId, sessionId, jsonRpcId, requester, upstream, method,
+                target, request, argsDigest, argsPreview, policy, forwardTimeout, trace);
+    }
+
+    /** A call whose caller sent no trace context. */
+    public GatedCall(String approvalId, String callKey, String recordingSessionId, String sessionId, String jsonRpcId,
+                     Requester requester, String upstream, String method, String target, String request, String argsDigest,
+                     String argsPreview, ApprovalPolicy policy, java.time.Duration forwardTimeout) {
+        this(approvalId, callKey, recordingSessionId, sessionId, jsonRpcId, requester, upstream, method, target, request,
+                argsDigest, argsPreview, policy, forwardTimeout, null);
     }
 }
