@@ -59,6 +59,8 @@ public final class AuditBenchmark {
                         .bind("prefix", "run-" + concurrency + "-%").mapTo(Long.class).one());
                 System.out.printf("%-12d %14.0f %14d %12d%n", concurrency, acknowledged / (double) duration.toSeconds(),
                         acknowledged, rows);
+                BenchResults.record("audit.c" + concurrency + ".events_per_s", acknowledged / (double) duration.toSeconds());
+                BenchResults.record("audit.c" + concurrency + ".lost", Math.max(0, acknowledged - rows));
                 if (rows < acknowledged) {
                     throw new IllegalStateException("lost events: " + acknowledged + " acknowledged, " + rows + " stored");
                 }

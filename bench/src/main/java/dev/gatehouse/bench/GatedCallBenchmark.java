@@ -179,6 +179,9 @@ public final class GatedCallBenchmark {
                 persistence latency
                 here; a real cluster adds its own. Upstream p50 is subtracted as a constant, not per call.""");
         double p50 = report.overhead().percentileMillis(50);
+        BenchResults.record("gated.overhead_p50_ms", p50);
+        BenchResults.record("gated.overhead_p95_ms", report.overhead().percentileMillis(95));
+        BenchResults.record("gated.decision_to_result_p50_ms", report.decisionToResult().percentileMillis(50));
         summary.add(String.format(Locale.ROOT, "engine overhead p50 %.1f ms, p95 %.1f ms (decision->result p50 %.1f ms,"
                         + " of which before the upstream %.1f ms and after it %.1f ms; upstream p50 %.2f ms, decision API p50 %.1f ms,"
                         + " hold set-up p50 %.1f ms, held->workflow open p50 %.1f ms): target p50 <= %.0f ms %s",

@@ -146,6 +146,11 @@ record HeldCallsPhase(DevStack stack, TemporalProbe temporal, URI mcp, URI api, 
         int grownTestServer = last.testServerThreads() - baseline.testServerThreads();
         // "Not growing with held calls": a fixed budget over the baseline, whatever the number held; the table shows the trend.
         boolean flat = grown <= THREAD_BUDGET;
+        BenchResults.record("held.count", held);
+        BenchResults.record("held.heap_mib", last.heapMib());
+        BenchResults.record("held.baseline_heap_mib", baseline.heapMib());
+        BenchResults.record("held.threads_grown", grown);
+        BenchResults.record("held.thread_budget", THREAD_BUDGET);
         summary.add(String.format(Locale.ROOT, "%d held calls: heap %.0f MiB after GC (baseline %.0f MiB, +%.1f KiB per held call),"
                         + " target <= %.0f MiB %s", held, last.heapMib(), baseline.heapMib(),
                 (last.heapUsedBytes() - baseline.heapUsedBytes()) / 1024.0 / held, HEAP_TARGET_MIB,

@@ -83,6 +83,8 @@ public final class MaskingBenchmark {
             System.out.printf(Locale.ROOT, "%-24s %7.1f K %14.1f %11.1f %15.0f %7.0f%%%n", payload.name(),
                     payload.averageSize() / 1024.0, result.bytes / 1e6 / result.cpuSeconds, result.bytes / 1e6 / result.seconds,
                     result.messages / result.cpuSeconds, 100.0 * result.changed / result.messages);
+            BenchResults.record("masking." + payload.name().replaceAll("[^A-Za-z0-9]+", "_") + ".mb_per_s_per_core",
+                    result.bytes / 1e6 / result.cpuSeconds);
         }
     }
 

@@ -93,6 +93,13 @@ public final class ProxyBenchmark {
                     LatencyRecord b = phase("broker", brokered, tokens, call, concurrency, warmup, duration);
                     print(d);
                     print(b);
+                    BenchResults.record("fast.c" + concurrency + ".direct_p50_ms", d.percentileMillis(50));
+                    BenchResults.record("fast.c" + concurrency + ".direct_p99_ms", d.percentileMillis(99));
+                    BenchResults.record("fast.c" + concurrency + ".added_p50_ms", b.percentileMillis(50) - d.percentileMillis(50));
+                    BenchResults.record("fast.c" + concurrency + ".added_p99_ms", b.percentileMillis(99) - d.percentileMillis(99));
+                    BenchResults.record("fast.c" + concurrency + ".direct_calls_per_s", d.throughput());
+                    BenchResults.record("fast.c" + concurrency + ".broker_calls_per_s", b.throughput());
+                    BenchResults.record("fast.c" + concurrency + ".errors", b.errors() + d.errors());
                     summary.add(String.format("concurrency %3d: added p50 %+.2f ms, added p99 %+.2f ms, throughput broker/direct %.2f",
                             concurrency, b.percentileMillis(50) - d.percentileMillis(50),
                             b.percentileMillis(99) - d.percentileMillis(99), b.throughput() / d.throughput()));

@@ -95,7 +95,7 @@ public final class ScaleOutBenchmark {
                 ClosedLoopLoad.phase("jit", spread(List.of(endpoint), 1, callers), tokens, SEARCH_CALL, callers, Duration.ZERO, jitWarmup);
             }
         }
-        String loadBefore = loadAverage();
+        String loadBefore = Machine.loadAverage();
         List<String> rows = new ArrayList<>();
         for (int concurrency : levels) {
             double one = Double.NaN;
@@ -116,6 +116,11 @@ public final class ScaleOutBenchmark {
                 if (brokerCount == 1) {
                     one = r.throughput();
                 }
+                String key = "scaleout.b" + brokerCount + ".c" + concurrency;
+                BenchResults.record(key + ".calls_per_s", r.throughput());
+                BenchResults.record(key + ".p50_ms", r.percentileMillis(50));
+                BenchResults.record(key + ".p99_ms", r.percentileMillis(99));
+                BenchResults.record(key + ".ratio", r.throughput() / one);
                 rows.add(String.format("| %d | %d | %.0f | %.2f | %.2f | %.2f | %d | %.0f %% | %.2f | %s | %.2f | %.2f |",
                         brokerCount, concurrency, r.throughput(), r.percentileMillis(50), r.percentileMillis(99), r.throughput() / one,
                         r.errors(), spend.machineBusy() * 100, spend.brokersCpuMsPerCall(),
@@ -132,7 +137,7 @@ public final class ScaleOutBenchmark {
         System.out.printf("%nMachine CPU busy is of all %d CPUs and counts anything else running on the machine (load average"
                 + " before the phases %s, after %s). PG transactions are pg_stat_database's xact_commit: mostly the audit writer's group"
                 + " commits, whose batches each broker fills only from its own calls.%n",
-                Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage());
+                Runtime.getRuntime().availableProcessors(), loadBefore, Machine.loadAverage());
     }
 
     /** The endpoint of each of {@code callers}: round-robin over the first {@code brokers}. */
@@ -174,15 +179,6 @@ public final class ScaleOutBenchmark {
                   namespace: default
                   payloadKey: "%s"
                 """.formatted(port, publicUrl, issuer, upstream, jdbcUrl, temporal, PAYLOAD_KEY);
-    }
-
-    /** The 1-minute load average, which says how much else wanted the CPUs. */
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (java.io.IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 
     private static Duration seconds(String value) {
