@@ -139,7 +139,7 @@ public final class BenchmarkSuite {
                         .orElse("—"), bestAudit.filter(e -> e.getValue() >= 20_000).isPresent());
         Optional<Map.Entry<String, Double>> slowestMask = masking.entrySet().stream().min(Map.Entry.comparingByValue());
         target(md, "masking: MB/s per core (slowest payload)", "≥ 50",
-                slowestMask.map(e -> String.format(Locale.ROOT, "%.1f (%s)", e.getValue(), e.getKey().split("\\.")[1])).orElse("—"),
+                slowestMask.map(e -> String.format(Locale.ROOT, "%.1f (%s)", e.getValue(), e.getKey().split("\\.")[1].replace('_', ' '))).orElse("—"),
                 slowestMask.filter(e -> e.getValue() >= 50).isPresent());
         target(md, "dev stack: cold start to ready (median / max)", "≤ 15 s",
                 seconds(dev.get("dev.ready_median_s")) + " / " + seconds(dev.get("dev.ready_max_s")),
@@ -158,7 +158,7 @@ public final class BenchmarkSuite {
             md.append("| ").append(c).append(" | ").append(count(audit.get("audit.c" + c + ".events_per_s"))).append(" |\n");
         }
         md.append("\n### Masking\n\n| payload | MB/s per core |\n| --- | ---: |\n");
-        masking.forEach((k, v) -> md.append(String.format(Locale.ROOT, "| %s | %.1f |%n", k.split("\\.")[1], v)));
+        masking.forEach((k, v) -> md.append(String.format(Locale.ROOT, "| %s | %.1f |%n", k.split("\\.")[1].replace('_', ' '), v)));
         Map<String, Double> scale = results.get("scaleout");
         md.append("\n### Scale-out\n\n| brokers | concurrency | calls/s | p50 ms | p99 ms | vs one broker |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (int c : levels(scale, "scaleout.b1.c", ".calls_per_s")) {
