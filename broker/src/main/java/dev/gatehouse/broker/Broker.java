@@ -176,11 +176,11 @@ public final class Broker implements AutoCloseable {
                     .map(settings -> EmailApprovals.create(settings, links, temporalSettings.payloadKey()));
             email.ifPresent(e -> channels.add(e.channel()));
             Map<String, UpstreamClient> clients = McpEndpoint.clients(config.upstreams());
-            TemporalConnection temporal = TemporalConnection.to(temporalSettings.target());
+            TemporalConnection temporal = TemporalConnection.to(temporalSettings);
             started.push(temporal);
             ensureSearchAttributes(temporal, temporalSettings.namespace());
             TemporalRuntime runtime = TemporalRuntime.create(temporal, temporalSettings.namespace(), temporalSettings.taskQueue(),
-                    payloadKey, new GatedCallActivities(
+                    payloadKey, temporalSettings.decryptionOnlyKeys(), new GatedCallActivities(
                             new ApprovalRecordActivitiesImpl(approvals, auditWriter),
                             new NotifyActivitiesImpl(channels, approvals, new NoticeLedger(database.jdbi())),
                             new GatedCallForwarder(clients, sessionStore, masking::profile)));

@@ -1,5 +1,7 @@
 package dev.gatehouse.broker.temporal;
 
+import dev.gatehouse.broker.config.TemporalSettings;
+import dev.gatehouse.broker.config.TemporalTls;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 
@@ -21,16 +23,36 @@ public final class TemporalConnection implements AutoCloseable {
         this.stubs = stubs;
     }
 
-    /** Connects lazily: the broker starts even while Temporal is briefly unreachable, and says so on /readyz. */
+    /** Connects lazily over plain gRPC (dev mode's and tests' own servers). */
     public static TemporalConnection to(String target) {
-        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(target)
-                .setRpcTimeout(Duration.ofSeconds(5))
-                // Every held call waits on a result long poll; their callbacks run on virtual threads, so thousands
-                // of them completing at once cost no platform threads (gRPC's default pool grows with the burst).
-                .setChannelInitializer(channel -> channel.executor(CALLBACKS))
-                .build());
-        return new TemporalConnection(target, stubs);
+        return to(new TemporalSettings(target, null, null, null));
+    }
+
+    /**
+     * Connects lazily, over TLS when the settings say so: the broker starts even while Temporal is briefly
+     * unreachable, and says so on /readyz. Bad certificates or keys fail here, at start-up, naming the key.
+     */
+    public static TemporalConnection to(TemporalSettings settings) {
+        WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(settings.target())
+                .setRpcTimeout(Duration.ofSeconds(5));
+        TemporalTls tls = settings.tls();
+        // Every held call waits on a result long poll; their callbacks run on virtual threads, so thousands
+        // of them completing at once cost no platform threads (gRPC's default pool grows with the burst).
+        options.setChannelInitializer(channel -> {
+            channel.executor(CALLBACKS);
+            if (tls != null && tls.serverName() != null) {
+                channel.overrideAuthority(tls.serverName());
+            }
+        });
+        if (settings.usesTls()) {
+            options.setSslContext(TemporalTlsContext.of(tls));
+        }
+        if (settings.apiKey() != null) {
+            String apiKey = settings.apiKey();
+            options.addApiKey(() -> apiKey);
+        }
+        return new TemporalConnection(settings.target(), WorkflowServiceStubs.newServiceStubs(options.build()));
     }
 
     public String target() {

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -46,9 +47,9 @@ public final class TemporalRuntime implements AutoCloseable {
 
     /** A runtime for gated calls on {@code taskQueue} in {@code namespace}; its worker polls once {@link #start()}ed. */
     public static TemporalRuntime create(TemporalConnection connection, String namespace, String taskQueue, PayloadKey key,
-                                         GatedCallActivities activities) {
+                                         List<PayloadKey> previousKeys, GatedCallActivities activities) {
         Objects.requireNonNull(activities, "activities");
-        return create(connection, namespace, taskQueue, key, worker -> {
+        return create(connection, namespace, taskQueue, key, previousKeys, worker -> {
             worker.registerWorkflowImplementationTypes(GatedCallWorkflowImpl.class, NoticeSettlementWorkflowImpl.class);
             worker.registerActivitiesImplementations(activities.implementations().toArray());
         });
@@ -56,7 +57,7 @@ public final class TemporalRuntime implements AutoCloseable {
 
     /** The same, with whatever {@code registrations} puts on the worker (tests run their own workflows). */
     static TemporalRuntime create(TemporalConnection connection, String namespace, String taskQueue, PayloadKey key,
-                                  Consumer<Worker> registrations) {
+                                  List<PayloadKey> previousKeys, Consumer<Worker> registrations) {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(taskQueue, "taskQueue");
@@ -64,7 +65,7 @@ public final class TemporalRuntime implements AutoCloseable {
         WorkflowClient client = WorkflowClient.newInstance(connection.stubs(), WorkflowClientOptions.newBuilder()
                 .setNamespace(namespace)
                 // Validator refusals must reach deciders with their type and reason (see UpdateRejectionDataConverter).
-                .setDataConverter(UpdateRejectionDataConverter.around(EncryptedDataConverter.of(key)))
+                .setDataConverter(UpdateRejectionDataConverter.around(EncryptedDataConverter.of(key, previousKeys)))
                 .build());
         // Workflow code runs on virtual threads, and so do the task executors (workflow tasks, activities:
         // HTTP upstream calls, PostgreSQL writes), which block on I/O: no platform thread per task.

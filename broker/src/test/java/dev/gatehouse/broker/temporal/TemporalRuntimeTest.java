@@ -122,7 +122,7 @@ class TemporalRuntimeTest {
         String taskQueue = "echo-" + UUID.randomUUID();
         String workflowId = "echo-" + UUID.randomUUID();
         PayloadKey key = PayloadKey.generate();
-        try (TemporalRuntime runtime = TemporalRuntime.create(connection, NAMESPACE, taskQueue, key, worker -> {
+        try (TemporalRuntime runtime = TemporalRuntime.create(connection, NAMESPACE, taskQueue, key, List.of(), worker -> {
             worker.registerWorkflowImplementationTypes(EchoWorkflow.class);
             worker.registerActivitiesImplementations(new ShoutActivity());
         })) {
@@ -151,6 +151,13 @@ class TemporalRuntimeTest {
 
             assertThat(runtime.client().newUntypedWorkflowStub(workflowId).getResult(String.class))
                     .startsWith("secret-result-4711 for secret-argument-4711");
+
+            // After a rotation (temporal.previousPayloadKeys), what the old key wrote is still read.
+            try (TemporalRuntime rotated = TemporalRuntime.create(connection, NAMESPACE, "rotated-" + taskQueue, otherKey,
+                    List.of(key), worker -> { })) {
+                assertThat(rotated.client().newUntypedWorkflowStub(workflowId).getResult(String.class))
+                        .startsWith("secret-result-4711 for secret-argument-4711");
+            }
         }
     }
 
@@ -158,7 +165,7 @@ class TemporalRuntimeTest {
     void startsAndStopsTheGatedCallWorker() {
         String taskQueue = "gated-" + UUID.randomUUID();
         Unused activities = new Unused();
-        try (TemporalRuntime runtime = TemporalRuntime.create(connection, NAMESPACE, taskQueue, PayloadKey.generate(),
+        try (TemporalRuntime runtime = TemporalRuntime.create(connection, NAMESPACE, taskQueue, PayloadKey.generate(), List.of(),
                 new GatedCallActivities(activities, activities, activities))) {
             runtime.start();
             assertThat(runtime.taskQueue()).isEqualTo(taskQueue);

@@ -52,6 +52,45 @@ class TemporalSettingsConfigTest {
     }
 
     @Test
+    void readsPreviousKeysTlsAndAnApiKeyAndShowsNoneOfThem() {
+        GatehouseConfig config = parse("""
+                temporal:
+                  target: tenant.tmprl.cloud:7233
+                  payloadKey: "${env:GATEHOUSE_PAYLOAD_KEY}"
+                  previousPayloadKeys: ["%s"]
+                  tls: { serverName: tenant.tmprl.cloud }
+                  apiKey: api-s3cret
+                """.formatted(Base64.getEncoder().encodeToString(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                        17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32})));
+        assertThat(config.temporal().decryptionOnlyKeys()).hasSize(1);
+        assertThat(config.temporal().usesTls()).isTrue();
+        assertThat(config.temporal().toString()).contains("previousPayloadKeys=[", "tls[no client certificate, serverName="
+                + "tenant.tmprl.cloud]", "apiKey=***").doesNotContain("api-s3cret");
+    }
+
+    @Test
+    void refusesABadPreviousKeyAndHalfAClientIdentityAtTheirKeys() {
+        ConfigProblem badKey = onlyProblem("""
+                temporal:
+                  target: temporal:7233
+                  payloadKey: "${env:GATEHOUSE_PAYLOAD_KEY}"
+                  previousPayloadKeys: ["${env:SHORT_KEY}"]
+                """);
+        assertThat(badKey.key()).startsWith("temporal.previousPayloadKeys");
+        assertThat(badKey.toString()).contains("decodes to 16 bytes").doesNotContain(SHORT);
+
+        ConfigProblem halfIdentity = onlyProblem("""
+                temporal:
+                  target: temporal:7233
+                  payloadKey: "${env:GATEHOUSE_PAYLOAD_KEY}"
+                  tls:
+                    clientCert: "-----BEGIN CERTIFICATE-----"
+                """);
+        assertThat(halfIdentity.key()).startsWith("temporal.tls");
+        assertThat(halfIdentity.message()).isEqualTo("a client identity needs both clientCert and clientKey (for mTLS), or neither");
+    }
+
+    @Test
     void refusesATemporalSectionWithoutAKey() {
         ConfigProblem problem = onlyProblem("""
                 server:
