@@ -155,7 +155,7 @@ public final class Broker implements AutoCloseable {
             Recorder recorder = new Recorder(auditWriter, masking, config.upstreams().stream()
                     .filter(UpstreamSettings::auditFailOpen).map(UpstreamSettings::name).collect(Collectors.toSet()), metrics);
             SessionStore sessionStore = new SessionStore(database);
-            SessionDirectory sessions = new SessionDirectory(sessionStore, recorder::sessionEnded);
+            SessionDirectory sessions = new SessionDirectory(sessionStore, () -> !auditWriter.isAvailable(), recorder::sessionEnded);
             OriginPolicy origins = new OriginPolicy(publicUrl, config.server().allowedOrigins(), devIssuer.isPresent());
             PolicyHolder policy = new PolicyHolder(PolicySet.compile(config.policies()));
 

@@ -14,11 +14,11 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +34,13 @@ public final class BrokerHttp implements AutoCloseable {
 
     /** Streams may sit idle between events far longer than Jetty's 30 s default. */
     private static final Duration IDLE_TIMEOUT = Duration.ofHours(1);
+
+    /**
+     * Connections the kernel may hold for Jetty to accept. Jetty's default is the JVM's 50: a burst of new connections
+     * beyond it (a thousand approvers deciding at once, agents reconnecting after a restart) overflows it, and callers
+     * see their connection closed without an answer. The kernel caps it at {@code net.core.somaxconn}.
+     */
+    private static final int ACCEPT_QUEUE = 4096;
 
     private final Javalin app;
 
@@ -72,8 +79,14 @@ public final class BrokerHttp implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             // Compression would buffer SSE events; MCP streams must reach the client as they are sent.
             config.http.compressionStrategy = CompressionStrategy.NONE;
-            config.jetty.host = parts.host();
-            config.jetty.port = parts.port();
+            config.jetty.addConnector((server, httpConfig) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                connector.setHost(parts.host());
+                connector.setPort(parts.port());
+                connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+                return connector;
+            });
             config.staticFiles.add(files -> {
                 files.hostedPath = "/ui/assets";
                 files.directory = UiPages.ASSETS;
@@ -101,10 +114,6 @@ public final class BrokerHttp implements AutoCloseable {
             new UiPages().register(routes);
         });
         app.start();
-        Arrays.stream(app.jettyServer().server().getConnectors())
-                .filter(ServerConnector.class::isInstance)
-                .map(ServerConnector.class::cast)
-                .forEach(c -> c.setIdleTimeout(IDLE_TIMEOUT.toMillis()));
         return new BrokerHttp(app);
     }
 

@@ -25,7 +25,14 @@ final class SessionBinding {
         if (id == null || id.isBlank()) {
             return Optional.empty();
         }
-        McpSession session = sessions.find(id)
+        Optional<McpSession> found;
+        try {
+            found = sessions.find(id);
+        } catch (McpRefusal storeDown) {
+            // The directory does not know which request asked; the caller must be told which one was refused.
+            throw storeDown.forRequest(requestId);
+        }
+        McpSession session = found
                 .filter(s -> s.upstream().equals(upstream))
                 .filter(s -> !s.isEnded())
                 .orElseThrow(() -> new McpRefusal(McpRefusal.Reason.UNKNOWN_SESSION,

@@ -23,6 +23,7 @@ public final class SessionDirectory {
     static final Duration CACHE_TTL = Duration.ofSeconds(30);
 
     private final SessionStore store;
+    private final java.util.function.BooleanSupplier storeKnownDown;
     private final java.util.function.BiConsumer<McpSession, String> onEnd;
     private final SecureRandom random = new SecureRandom();
     private final Cache<String, McpSession> cache = Caffeine.newBuilder()
@@ -30,9 +31,14 @@ public final class SessionDirectory {
             .expireAfterWrite(CACHE_TTL)
             .build();
 
-    /** @param onEnd told about each session this broker ends, e.g. to record it */
-    public SessionDirectory(SessionStore store, java.util.function.BiConsumer<McpSession, String> onEnd) {
+    /**
+     * @param storeKnownDown true while the broker knows PostgreSQL to be unreachable (the audit writer probes it)
+     * @param onEnd          told about each session this broker ends, e.g. to record it
+     */
+    public SessionDirectory(SessionStore store, java.util.function.BooleanSupplier storeKnownDown,
+                            java.util.function.BiConsumer<McpSession, String> onEnd) {
         this.store = store;
+        this.storeKnownDown = storeKnownDown;
         this.onEnd = onEnd;
     }
 
@@ -56,6 +62,11 @@ public final class SessionDirectory {
         McpSession cached = cache.getIfPresent(id);
         if (cached != null) {
             return Optional.of(cached);
+        }
+        if (storeKnownDown.getAsBoolean()) {
+            // Every cached session expires within an outage longer than the cache's life; asking the pool then
+            // would hold each call for its connection timeout (seconds) only to refuse it all the same.
+            throw storageDown(null);
         }
         try {
             Optional<McpSession> found = store.find(id);
@@ -84,7 +95,7 @@ public final class SessionDirectory {
         }
     }
 
-    private static McpRefusal storageDown(JdbiException e) {
+    private static McpRefusal storageDown(Exception e) {
         return new McpRefusal(McpRefusal.Reason.STORAGE_UNAVAILABLE,
                 "the session store (PostgreSQL) is unavailable; the request was not forwarded",
                 null, java.util.Map.of(), e);

@@ -13,8 +13,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class SseRelay {
 
-    /** What ended the relay. */
-    enum Outcome { UPSTREAM_CLOSED, CLIENT_GONE, EVENT_TOO_LARGE, NOT_RECORDED }
+    /**
+     * What ended the relay. {@code UPSTREAM_BROKE_OFF} is a stream that failed rather than ended (reset, cut off
+     * mid-chunk, idle timeout): unlike a stream the upstream closed, it may have been cut short of its response.
+     */
+    enum Outcome { UPSTREAM_CLOSED, UPSTREAM_BROKE_OFF, CLIENT_GONE, EVENT_TOO_LARGE, NOT_RECORDED }
 
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
@@ -22,6 +25,7 @@ final class SseRelay {
     private final MessageFilter filter;
     private final StreamKeepAlive keepAlive;
     private McpRefusal refusal;
+    private IOException failure;
 
     /**
      * A relay that passes each event's JSON-RPC message through {@code filter} (events it leaves
@@ -36,6 +40,11 @@ final class SseRelay {
     /** Why the relay ended with {@link Outcome#NOT_RECORDED}. */
     McpRefusal refusal() {
         return refusal;
+    }
+
+    /** What broke the upstream's stream off, with {@link Outcome#UPSTREAM_BROKE_OFF}. */
+    IOException failure() {
+        return failure;
     }
 
     /** Relays until the upstream ends the stream, the client goes away, or an event exceeds the limit. */
@@ -150,7 +159,9 @@ final class SseRelay {
             }
             return Outcome.UPSTREAM_CLOSED;
         } catch (IOException e) {
-            return Outcome.UPSTREAM_CLOSED;
+            // When the caller left, closing the upstream stream is what made this read fail; relay() reports that.
+            failure = e;
+            return Outcome.UPSTREAM_BROKE_OFF;
         }
     }
 

@@ -195,7 +195,8 @@ final class StreamableHttpChannel implements UpstreamChannel {
             if (mayIdle && !exchange.flushHeaders()) {
                 return;
             }
-            SseRelay relay = new SseRelay(maxMessageBytes, replies, keepAlive);
+            ResponseWatch watch = requestId == null ? null : new ResponseWatch(exchange.json(), requestId, replies);
+            SseRelay relay = new SseRelay(maxMessageBytes, watch == null ? replies : watch, keepAlive);
             SseRelay.Outcome outcome = relay.relay(response.body(), exchange.body());
             if (outcome == SseRelay.Outcome.EVENT_TOO_LARGE) {
                 McpRefusal refusal = tooLarge("an SSE event", requestId);
@@ -203,6 +204,15 @@ final class StreamableHttpChannel implements UpstreamChannel {
                 exchange.sendRefusal(refusal, request);
             } else if (outcome == SseRelay.Outcome.NOT_RECORDED) {
                 exchange.sendRefusal(relay.refusal(), request);
+            } else if (outcome == SseRelay.Outcome.UPSTREAM_BROKE_OFF && watch != null && !watch.answered()) {
+                // Left as it is, the caller's stream would just stop and its request wait for ever.
+                McpRefusal refusal = brokeOff(requestId, relay.failure());
+                if (!closed) {
+                    log.warn("{} ({})", refusal.getMessage(), relay.failure().toString());
+                }
+                exchange.sendRefusal(refusal, request);
+            } else if (outcome == SseRelay.Outcome.UPSTREAM_BROKE_OFF) {
+                log.info("upstream {} broke off a stream ({}); it owed no response", client.target().name(), relay.failure().toString());
             }
             return;
         }
@@ -242,6 +252,14 @@ final class StreamableHttpChannel implements UpstreamChannel {
                     requestId, Map.of("upstream", client.target().name()), e);
         }
         return out.toByteArray();
+    }
+
+    /** The details of {@code failure} (addresses) stay in the log; the caller learns what happened and what it means. */
+    private McpRefusal brokeOff(JsonNode requestId, IOException failure) {
+        return new McpRefusal(McpRefusal.Reason.UPSTREAM_UNREACHABLE,
+                "upstream '" + client.target().name() + "' broke off its event stream before answering (connection closed,"
+                        + " reset or idle beyond its idleTimeout); the request may have run there",
+                requestId, Map.of("upstream", client.target().name()), failure);
     }
 
     private McpRefusal tooLarge(String what, JsonNode requestId) {

@@ -56,6 +56,21 @@ class SseRelayTest {
                 .isEqualTo("id: 7\nevent: message\ndata: {\"redacted\":true}\n\nid: 8\ndata: {\"fine\":1}\n\n");
     }
 
+    @Test
+    void tellsAStreamThatBrokeOffFromOneThatEnded() {
+        java.io.InputStream dying = new java.io.SequenceInputStream(stream("data: progress\n\ndata: {\"half"), new java.io.InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("connection reset");
+            }
+        });
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        SseRelay relay = new SseRelay(1024, MessageFilter.NONE, keepAlive);
+        assertThat(relay.relay(dying, client)).isEqualTo(SseRelay.Outcome.UPSTREAM_BROKE_OFF);
+        assertThat(relay.failure()).hasMessage("connection reset");
+        assertThat(client.toString(StandardCharsets.UTF_8)).as("the event cut in half is not passed on").isEqualTo("data: progress\n\n");
+    }
+
     /** An upstream stream that never sends; like Jetty's, closing it wakes a blocked reader with an error. */
     private static final class SilentUpstream extends java.io.InputStream {
         final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
