@@ -196,8 +196,8 @@ public final class Broker implements AutoCloseable {
             runtime.start();
             started.push(runtime);
             List<ReadinessCheck> readiness = List.of(
-                    new ReadinessCheck("postgres", database::isReachable),
-                    new ReadinessCheck("temporal", temporal::isServing));
+                    new ReadinessCheck("postgres", database::isReachable, true),
+                    new ReadinessCheck("temporal", temporal::isServing, false));
             String api = publicUrl + "/api";
             WebSessionStore webSessionStore = new WebSessionStore(database.jdbi());
             // Dev mode runs on plain http://localhost; everywhere else the cookie must never travel in clear.

@@ -19,7 +19,6 @@ import org.eclipse.jetty.server.ServerConnector;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -122,19 +121,8 @@ public final class BrokerHttp implements AutoCloseable {
     }
 
     private static void readiness(Context ctx, List<ReadinessCheck> checks) {
-        Map<String, String> status = new LinkedHashMap<>();
-        boolean ready = true;
-        for (ReadinessCheck check : checks) {
-            boolean ok;
-            try {
-                ok = check.ready().getAsBoolean();
-            } catch (RuntimeException e) {
-                ok = false;
-            }
-            status.put(check.name(), ok ? "ready" : "unavailable");
-            ready &= ok;
-        }
-        ctx.status(ready ? 200 : 503).json(Map.of("status", ready ? "ready" : "not ready", "checks", status));
+        Readiness readiness = Readiness.of(checks);
+        ctx.status(readiness.status()).json(readiness.body());
     }
 
     /** RFC 9728 protected-resource metadata: which resource this is and who issues tokens for it. */
