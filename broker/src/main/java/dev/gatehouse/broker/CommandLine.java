@@ -17,7 +17,8 @@ sealed interface CommandLine {
     record DemoUpstream(String host, int port) implements CommandLine {
     }
 
-    record CheckConfig(Path config) implements CommandLine {
+    /** @param serve also check what {@code serve} needs (dev mode fills those in itself) */
+    record CheckConfig(Path config, boolean serve) implements CommandLine {
     }
 
     record Help() implements CommandLine {
@@ -50,8 +51,9 @@ sealed interface CommandLine {
                     run the broker against the PostgreSQL and Temporal named in FILE
               demo-upstream [--host ADDR] [--port N]
                     run only the demo MCP server (default 127.0.0.1:8090), e.g. beside a serve broker
-              check-config FILE
-                    validate FILE and print every problem with its line; exit 1 if there are any
+              check-config FILE [--serve]
+                    validate FILE and print every problem with its line; exit 1 if there are any;
+                    --serve also checks what serve needs and dev mode would fill in
               explain --config FILE --sub S [--email E] [--groups g1,g2] [--scopes s1,s2] --upstream U --tool T [--args JSON]
                     print which policy rule decides that call and why each rule before it does not
               verify [--config FILE | --database JDBC_URL [--db-user USER]] [--session ID]
@@ -74,10 +76,11 @@ sealed interface CommandLine {
             case "serve" -> new Serve(Path.of(requireOption(rest, "--config")));
             case "demo-upstream" -> parseDemoUpstream(rest);
             case "check-config" -> {
-                if (rest.size() != 1) {
-                    throw new IllegalArgumentException("check-config takes exactly one FILE");
+                List<String> files = rest.stream().filter(a -> !a.equals("--serve")).toList();
+                if (files.size() != 1 || files.getFirst().startsWith("--")) {
+                    throw new IllegalArgumentException("check-config takes exactly one FILE (and --serve to check it for serve mode)");
                 }
-                yield new CheckConfig(Path.of(rest.getFirst()));
+                yield new CheckConfig(Path.of(files.getFirst()), rest.contains("--serve"));
             }
             case "explain" -> parseExplain(rest);
             case "verify" -> parseVerify(rest);

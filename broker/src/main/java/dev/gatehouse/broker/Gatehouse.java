@@ -57,8 +57,8 @@ public final class Gatehouse {
                     yield 0;
                 }
                 case CommandLine.CheckConfig c -> {
-                    loader.load(c.config());
-                    out.println(c.config() + ": OK");
+                    (c.serve() ? loader.withCheck(new ServeModeCheck()) : loader).load(c.config());
+                    out.println(c.config() + ": OK" + (c.serve() ? " for serve" : ""));
                     yield 0;
                 }
                 case CommandLine.Explain x -> explain(x, loader, out, err);

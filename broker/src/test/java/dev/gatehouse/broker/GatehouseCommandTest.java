@@ -32,6 +32,16 @@ class GatehouseCommandTest {
     }
 
     @Test
+    void checkConfigForServeAlsoReportsWhatOnlyDevModeFillsIn(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("gatehouse.yaml");
+        Files.writeString(file, "upstreams:\n  - name: crm\n    url: https://crm.internal/mcp\n");
+        assertThat(run("check-config", file.toString(), "--serve")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(file + ": storage: serve needs storage.postgres")
+                .contains(file + ": identity.issuers: serve needs at least one trusted token issuer");
+        assertThat(run("check-config", "--serve")).isEqualTo(2);
+    }
+
+    @Test
     void checkConfigPrintsEveryProblemWithItsLineAndFails(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("gatehouse.yaml");
         Files.writeString(file, """
