@@ -70,6 +70,33 @@ public final class ConfigLoader {
         return parse(file.toString(), yaml, dir);
     }
 
+    /**
+     * For a policy reload: {@code next}, loaded from {@code file}, is valid on its own; its policies must also fit
+     * {@code running}, the configuration the broker started with, whose approver groups, masking profiles and
+     * upstreams stay until the next start (a rule naming a group added in the same edit would wait for nobody, one
+     * naming a new masking profile would fail every call it matches). Returns {@code running} with next's policies.
+     */
+    public GatehouseConfig fitPolicies(Path file, GatehouseConfig next, GatehouseConfig running) {
+        GatehouseConfig combined = running.withPoliciesOf(next);
+        String source = file.toString();
+        KeyLines lines;
+        try {
+            lines = KeyLines.of(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ConfigException(new ConfigProblem(source, 0, "", "cannot read: " + e.getMessage()));
+        }
+        List<ConfigProblem> problems = new ArrayList<>(new ConfigReferences(source, lines).check(combined));
+        for (ConfigCheck check : checks) {
+            problems.addAll(check.check(combined, (key, message) -> new ConfigProblem(source, lines.lineOf(key), key, message)));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.stream().map(p -> new ConfigProblem(p.file(), p.line(), p.key(), p.message()
+                    + " in the running configuration: approver groups, masking profiles and upstreams change only at the"
+                    + " next start")).toList());
+        }
+        return combined;
+    }
+
     /** Parses YAML text; {@code source} names it in errors, {@code baseDirectory} anchors {@code ${file:…}}. */
     public GatehouseConfig parse(String source, String yaml, Path baseDirectory) {
         KeyLines lines = KeyLines.of(yaml);

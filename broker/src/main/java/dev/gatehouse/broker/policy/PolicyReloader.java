@@ -33,7 +33,8 @@ public final class PolicyReloader implements AutoCloseable {
     private final PolicyHolder holder;
     private final WatchService watcher;
     private final Thread thread;
-    private volatile GatehouseConfig running;
+    /** What the broker started with: only policies change on a reload, everything else stays until the next start. */
+    private final GatehouseConfig running;
     private volatile String loadedHash;
     private final java.util.concurrent.atomic.AtomicReference<Reload> last = new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -128,22 +129,23 @@ public final class PolicyReloader implements AutoCloseable {
 
     private void reload() {
         GatehouseConfig next;
+        GatehouseConfig applied;
         try {
             next = loader.load(file);
+            applied = loader.fitPolicies(file, next, running);
         } catch (ConfigException e) {
             log.error("{} changed but is invalid; the running policy ({}) stays:\n{}", file, holder.current().version(), e.getMessage());
             record(false, e.getMessage());
             return;
         }
-        PolicySet policies = PolicySet.compile(next.policies());
+        PolicySet policies = PolicySet.compile(applied.policies());
         String before = holder.current().version();
         holder.replace(policies);
         log.info("{} reloaded: policy {} -> {} ({} rules)", file, before, policies.version(), policies.size());
         record(true, "policy " + policies.version());
-        GatehouseConfig previous = running;
-        running = next;
-        if (!next.withPoliciesOf(previous).equals(previous)) {
-            log.warn("{}: changes outside policies (upstreams, identity, server, storage…) take effect at the next start", file);
+        if (!next.withPoliciesOf(running).equals(running)) {
+            log.warn("{}: changes outside policies (upstreams, approvers, masking, identity, server, storage…) take effect at"
+                    + " the next start", file);
         }
     }
 

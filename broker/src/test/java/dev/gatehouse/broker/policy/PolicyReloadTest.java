@@ -94,4 +94,37 @@ class PolicyReloadTest {
         assertThat(broken.detail()).contains("policies[0].when: invalid CEL expression");
         assertThat(callEcho()).as("the running policy stays").contains("denied by policy 'echo switched off'");
     }
+
+    @Test
+    void refusesRulesThatNeedWhatOnlyARestartBrings() throws Exception {
+        int before = reloads();
+        // Valid as a file, but the running broker has neither the new group nor the new profile.
+        edit("""
+                upstreams:
+                  - name: rec
+                    url: %s
+                approvers:
+                  night-shift: { members: [owl@example.com] }
+                masking:
+                  profiles:
+                    strict:
+                      detectors: [email]
+                policies:
+                  - name: echo needs the night shift
+                    tools: [echo]
+                    action: approve
+                    approval: { approvers: [night-shift] }
+                  - name: the rest, strictly masked
+                    action: allow
+                    mask: strict
+                """.formatted(upstream.url()));
+        await(() -> reloads() > before);
+        PolicyReloader.Reload refused = stack.dev().broker().lastPolicyReload().orElseThrow();
+        assertThat(refused.applied()).isFalse();
+        assertThat(refused.detail())
+                .contains("policies[0].approval.approvers[0]: unknown approver group 'night-shift'")
+                .contains("policies[1].mask: unknown masking profile 'strict'")
+                .contains("in the running configuration: approver groups, masking profiles and upstreams change only at the next start");
+        assertThat(callEcho()).as("the running policy stays").doesNotContain("approval");
+    }
 }
