@@ -44,6 +44,9 @@ public final class BenchmarkSuite {
             new Step("masking", "Masking throughput", "dev.gatehouse.bench.MaskingBenchmark", List.of(), List.of()),
             new Step("scaleout", "Scale-out: one broker and two", "dev.gatehouse.bench.ScaleOutBenchmark",
                     List.of("--concurrency", "16,64"), List.of("--concurrency", "16", "--duration", "2s", "--warmup", "1s", "--jit-warmup", "2s")),
+            new Step("agent", "Agent mode: an allowed call direct, through the broker, through broker and agent",
+                    "dev.gatehouse.bench.AgentBenchmark", List.of("--concurrency", "1,16"),
+                    List.of("--concurrency", "1", "--duration", "2s", "--warmup", "1s", "--jit-warmup", "2s")),
             new Step("dev-ready", "Dev stack: time to ready", "dev.gatehouse.bench.DevReadyBenchmark",
                     List.of("--runs", "3"), List.of("--runs", "1")));
 
@@ -166,6 +169,15 @@ public final class BenchmarkSuite {
                 String k = "scaleout.b" + b + ".c" + c + ".";
                 md.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %s |%n", b, c, count(scale.get(k + "calls_per_s")),
                         ms(scale.get(k + "p50_ms")), ms(scale.get(k + "p99_ms")), times(scale.get(k + "ratio"))));
+            }
+        }
+        Map<String, Double> agent = results.get("agent");
+        md.append("\n### Agent mode (allowed call)\n\n| path | concurrency | p50 ms | p99 ms |\n| --- | ---: | ---: | ---: |\n");
+        for (int c : levels(agent, "agent.direct.c", ".p50_ms")) {
+            for (String path : List.of("direct", "broker", "broker_agent")) {
+                String k = "agent." + path + ".c" + c + ".";
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s |%n", path.replace("_", " + "), c, ms(agent.get(k + "p50_ms")),
+                        ms(agent.get(k + "p99_ms"))));
             }
         }
         md.append("\n### Each benchmark's own output\n\n");

@@ -102,7 +102,7 @@ public final class GatedCallBenchmark {
             long starting = System.nanoTime();
             TemporalServerProcess temporalServer = temporalApart ? TemporalServerProcess.start("4g") : null;
             DevStack stack = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, Optional.of(config),
-                            Optional.ofNullable(temporalServer).map(TemporalServerProcess::target)),
+                            Optional.ofNullable(temporalServer).map(TemporalServerProcess::target), false),
                     new ConfigLoader(Map.<String, String>of()::get).withCheck(new PolicyConfigCheck()).withCheck(new MaskingConfig()));
             try (TemporalProbe temporal = new TemporalProbe(stack.temporalTarget(), "default")) {
                 System.out.printf("dev stack up in %.1f s: broker %s, embedded PostgreSQL, in-memory Temporal test server %s%n",

@@ -57,19 +57,19 @@ public final class ScaleOutBenchmark {
             int[] ports = {FreePort.pick(), FreePort.pick()};
             // One deployment: the public URL (and so the token audience) is the load balancer's, here the first broker's.
             String publicUrl = "http://127.0.0.1:" + ports[0];
-            List<ServeProcess> brokers = new ArrayList<>();
+            List<GatehouseProcess> brokers = new ArrayList<>();
             try {
                 for (int i = 0; i < ports.length; i++) {
                     Path config = Files.writeString(dir.resolve("gatehouse-" + i + ".yaml"),
                             config(ports[i], publicUrl, issuer.issuer(), upstream.url(), database.jdbcUrl(), temporal.target()));
-                    brokers.add(ServeProcess.start("broker-" + i, config, brokerJvm, dir.resolve("broker-" + i + ".log")));
+                    brokers.add(GatehouseProcess.start("broker-" + i, config, brokerJvm, dir.resolve("broker-" + i + ".log")));
                 }
-                for (ServeProcess broker : brokers) {
+                for (GatehouseProcess broker : brokers) {
                     broker.awaitReady(BROKER_START);
                 }
                 run(brokers, ports, issuer, publicUrl + "/mcp", database.jdbcUrl(), levels, warmup, duration, jitWarmup);
             } finally {
-                brokers.forEach(ServeProcess::close);
+                brokers.forEach(GatehouseProcess::close);
             }
             System.out.println();
             System.out.println("Broker logs: " + dir);
@@ -77,13 +77,13 @@ public final class ScaleOutBenchmark {
         System.exit(0);
     }
 
-    private static void run(List<ServeProcess> brokers, int[] ports, BenchIssuer issuer, String audience, String jdbcUrl, int[] levels,
+    private static void run(List<GatehouseProcess> brokers, int[] ports, BenchIssuer issuer, String audience, String jdbcUrl, int[] levels,
                             Duration warmup, Duration duration, Duration jitWarmup) throws Exception {
         int callers = Math.max(MIN_CALLERS, Arrays.stream(levels).max().orElse(1));
         // One token per caller, as separate workloads would have: each broker verifies each once, then caches it.
         List<String> tokens = IntStream.range(0, callers).mapToObj(i -> issuer.token("bench-" + i, audience, List.of("agents"))).toList();
         List<URI> endpoints = Arrays.stream(ports).mapToObj(p -> URI.create("http://127.0.0.1:" + p + "/mcp/crm")).toList();
-        ResourceMeter meter = new ResourceMeter(jdbcUrl, () -> brokers.stream().map(ServeProcess::cpu).toList());
+        ResourceMeter meter = new ResourceMeter(jdbcUrl, () -> brokers.stream().map(GatehouseProcess::cpu).toList());
 
         System.out.printf("Gatehouse scale-out benchmark: tools/call search_customers (no upstream work) through 1 and 2 serve brokers"
                 + " on one PostgreSQL and one Temporal; %d CPUs, %d s per phase after %d s warm-up, %s%n",

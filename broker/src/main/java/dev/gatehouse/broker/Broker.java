@@ -19,6 +19,7 @@ import dev.gatehouse.activities.audit.WriterSettings;
 import dev.gatehouse.activities.database.Database;
 import dev.gatehouse.activities.database.DatabaseSettings;
 import dev.gatehouse.activities.forward.GatedCallForwarder;
+import dev.gatehouse.activities.forward.AgentUpstreamClient;
 import dev.gatehouse.activities.forward.UpstreamClient;
 import dev.gatehouse.activities.masking.MaskingProfiles;
 import dev.gatehouse.activities.sessions.SessionStore;
@@ -63,6 +64,7 @@ import dev.gatehouse.broker.temporal.TemporalConnection;
 import dev.gatehouse.broker.temporal.TemporalRuntime;
 import dev.gatehouse.notifier.LogChannel;
 import dev.gatehouse.workflows.codec.PayloadKey;
+import io.temporal.client.WorkflowClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,12 +177,14 @@ public final class Broker implements AutoCloseable {
             Optional<EmailApprovals> email = Optional.ofNullable(config.channels().email())
                     .map(settings -> EmailApprovals.create(settings, links, temporalSettings.payloadKey()));
             email.ifPresent(e -> channels.add(e.channel()));
-            Map<String, UpstreamClient> clients = McpEndpoint.clients(config.upstreams());
             TemporalConnection temporal = TemporalConnection.to(temporalSettings);
             started.push(temporal);
             ensureSearchAttributes(temporal, temporalSettings.namespace());
-            TemporalRuntime runtime = TemporalRuntime.create(temporal, temporalSettings.namespace(), temporalSettings.taskQueue(),
-                    payloadKey, temporalSettings.decryptionOnlyKeys(), new GatedCallActivities(
+            WorkflowClient workflows = TemporalRuntime.client(temporal, temporalSettings.namespace(), payloadKey,
+                    temporalSettings.decryptionOnlyKeys());
+            Map<String, UpstreamClient> clients = McpEndpoint.clients(config.upstreams(),
+                    (target, agentQueue) -> new AgentUpstreamClient(target, agentQueue, temporalSettings.taskQueue(), workflows));
+            TemporalRuntime runtime = TemporalRuntime.create(workflows, temporalSettings.taskQueue(), payloadKey, new GatedCallActivities(
                             new ApprovalRecordActivitiesImpl(approvals, auditWriter),
                             new NotifyActivitiesImpl(channels, approvals, new NoticeLedger(database.jdbi())),
                             new GatedCallForwarder(clients, sessionStore, masking::profile)));

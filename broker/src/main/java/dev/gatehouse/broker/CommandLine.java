@@ -7,10 +7,16 @@ import java.util.Optional;
 /** The parsed command line; each command is a value, so {@link Gatehouse} switches over a closed set. */
 sealed interface CommandLine {
 
-    record Dev(String host, int port, int temporalPort, Optional<Path> config, Optional<String> externalTemporal) implements CommandLine {
+    /** @param agent reach the demo upstream through an in-process agent (agent mode, on one machine) */
+    record Dev(String host, int port, int temporalPort, Optional<Path> config, Optional<String> externalTemporal, boolean agent)
+            implements CommandLine {
     }
 
     record Serve(Path config) implements CommandLine {
+    }
+
+    /** An agent beside MCP servers the brokers cannot reach: it polls Temporal for the messages they relay. */
+    record Agent(Path config) implements CommandLine {
     }
 
     /** The dev stack's demo MCP server on its own, for a container of its own (docker-compose.yml). */
@@ -44,11 +50,15 @@ sealed interface CommandLine {
     String USAGE = """
             usage: gatehouse <command> [options]
 
-              dev [--port N] [--config FILE] [--host ADDR] [--temporal-port N | --temporal HOST:PORT]
+              dev [--port N] [--config FILE] [--host ADDR] [--temporal-port N | --temporal HOST:PORT] [--agent]
                     start the whole dev stack in one process (embedded PostgreSQL and Temporal,
-                    a demo upstream, the dev token issuer and the broker); port 0 picks a free port
+                    a demo upstream, the dev token issuer and the broker); port 0 picks a free port;
+                    --agent reaches the demo upstream through an in-process agent (agent mode)
               serve --config FILE
                     run the broker against the PostgreSQL and Temporal named in FILE
+              agent --config FILE
+                    run an agent beside MCP servers the brokers have no route to: it connects out to
+                    Temporal only and carries what brokers relay to the upstreams in FILE
               demo-upstream [--host ADDR] [--port N]
                     run only the demo MCP server (default 127.0.0.1:8090), e.g. beside a serve broker
               check-config FILE [--serve]
@@ -75,6 +85,7 @@ sealed interface CommandLine {
             case "dev" -> parseDev(rest);
             case "serve" -> new Serve(Path.of(requireOption(rest, "--config")));
             case "demo-upstream" -> parseDemoUpstream(rest);
+            case "agent" -> new Agent(Path.of(requireOption(rest, "--config")));
             case "check-config" -> {
                 List<String> files = rest.stream().filter(a -> !a.equals("--serve")).toList();
                 if (files.size() != 1 || files.getFirst().startsWith("--")) {
@@ -96,8 +107,13 @@ sealed interface CommandLine {
         int temporalPort = 7233;
         Optional<String> externalTemporal = Optional.empty();
         Optional<Path> config = Optional.empty();
+        boolean agent = false;
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
+            if (option.equals("--agent")) {
+                agent = true;
+                continue;
+            }
             String value = i + 1 < args.size() ? args.get(i + 1) : null;
             if (value == null) {
                 throw new IllegalArgumentException(option + " needs a value");
@@ -112,7 +128,11 @@ sealed interface CommandLine {
             }
             i++;
         }
-        return new Dev(host, port, temporalPort, config, externalTemporal);
+        if (agent && config.isPresent()) {
+            throw new IllegalArgumentException("--agent runs the demo upstream through an in-process agent; with --config,"
+                    + " run gatehouse agent --config AGENT_FILE for your own upstreams");
+        }
+        return new Dev(host, port, temporalPort, config, externalTemporal, agent);
     }
 
     private static DemoUpstream parseDemoUpstream(List<String> args) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.broker.config.ConfigException;
 import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
+import dev.gatehouse.broker.agent.Agent;
+import dev.gatehouse.broker.config.AgentModeCheck;
 import dev.gatehouse.broker.config.ServeModeCheck;
 import dev.gatehouse.broker.dev.DemoUpstream;
 import dev.gatehouse.broker.dev.DevStack;
@@ -65,6 +67,7 @@ public final class Gatehouse {
                 case CommandLine.Dev d -> dev(d, loader, out);
                 case CommandLine.Serve s -> serve(s, loader, out);
                 case CommandLine.DemoUpstream d -> demoUpstream(d, out);
+                case CommandLine.Agent a -> agent(a, loader, out);
                 case CommandLine.Verify v -> AuditCommands.verify(v, loader, System::getenv, out, err);
                 case CommandLine.Replay r -> AuditCommands.replay(r, loader, System::getenv, out, err);
             };
@@ -123,7 +126,7 @@ public final class Gatehouse {
     private static int dev(CommandLine.Dev command, ConfigLoader loader, PrintStream out) {
         long started = System.nanoTime();
         DevStack.Options options = new DevStack.Options(command.host(), command.port(), command.temporalPort(), command.config(),
-                command.externalTemporal());
+                command.externalTemporal(), command.agent());
         DevStack stack = DevStack.start(options, loader);
         double seconds = (System.nanoTime() - started) / 1e9;
         String token = stack.issuer().issue("dev-agent", List.of("agents"), Optional.of("dev-agent@example.com"));
@@ -132,6 +135,10 @@ public final class Gatehouse {
         out.println("  Web UI:            " + base + "/ui/   (sign in as an approver, auditor or admin on the dev issuer's page)");
         out.println("  MCP endpoint:      " + base + "/mcp/<upstream>" + (command.config().isEmpty() ? "   e.g. " + base + "/mcp/demo" : ""));
         out.println("  Demo upstream:     " + stack.demoUpstreamUrl() + "   (direct, no broker)");
+        if (command.agent()) {
+            out.println("  Agent:             in-process, task queue " + DevStack.DEMO_AGENT_QUEUE
+                    + "   (the broker reaches the demo upstream through it only)");
+        }
         out.println("  Dev tokens:        curl -s -X POST " + base + "/dev/token -d sub=alice -d groups=agents,dba -d email=alice@example.com");
         out.println("  Temporal:          " + stack.temporalTarget() + (command.externalTemporal().isPresent()
                 ? "   (external, namespace default)" : "   (embedded, namespace default)"));
@@ -158,6 +165,16 @@ public final class Gatehouse {
         out.println("Gatehouse is ready on " + broker.publicUrl() + " (port " + broker.port() + ")");
         out.flush();
         awaitShutdown(broker, out);
+        return 0;
+    }
+
+    private static int agent(CommandLine.Agent command, ConfigLoader loader, PrintStream out) {
+        GatehouseConfig config = loader.withCheck(new AgentModeCheck()).load(command.config());
+        Agent agent = Agent.start(config);
+        out.println("Gatehouse agent is ready: task queue " + agent.taskQueue() + " on " + config.temporal().target()
+                + ", upstreams " + agent.upstreams());
+        out.flush();
+        awaitShutdown(agent, out);
         return 0;
     }
 

@@ -135,6 +135,25 @@ class GatehouseCommandTest {
     }
 
     @Test
+    void agentRefusesAFileWithoutItsQueueTemporalOrUpstreamsAndOneWithTheBrokersSections(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("agent.yaml");
+        Files.writeString(file, """
+                upstreams:
+                  - name: crm
+                    agent: { taskQueue: crm-agents }
+                policies:
+                  - name: all
+                    action: allow
+                """);
+        assertThat(run("agent", "--config", file.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains(file + ": agent: an agent needs agent.taskQueue")
+                .contains(file + ": temporal: an agent needs temporal.target")
+                .contains("upstreams[0].agent: an agent reaches its upstreams by url itself")
+                .contains("policies: policies are the brokers'");
+    }
+
+    @Test
     void serveRefusesTheDevIssuerAtItsLineAndAMissingPayloadKey(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("gatehouse.yaml");
         Files.writeString(file, """

@@ -53,7 +53,7 @@ class ForwardActivitiesTest {
     }
 
     private static UpstreamClient client(URI url) {
-        return new UpstreamClient(new UpstreamTarget("crm", url, Map.of("Authorization", "Bearer broker-credential"),
+        return new HttpUpstreamClient(new UpstreamTarget("crm", url, Map.of("Authorization", "Bearer broker-credential"),
                 Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5)));
     }
 

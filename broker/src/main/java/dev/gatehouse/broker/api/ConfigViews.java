@@ -91,6 +91,9 @@ final class ConfigViews {
             ObjectNode upstream = upstreams.addObject();
             upstream.put("name", u.name());
             upstream.put("url", u.url() == null ? null : url(u.url()));
+            if (u.viaAgent()) {
+                upstream.put("agentTaskQueue", u.agent().taskQueue());
+            }
             upstream.put("transport", u.transport().configName());
             ObjectNode headers = upstream.putObject("headers");
             new TreeMap<>(u.headers()).keySet().forEach(name -> headers.put(name, HIDDEN));

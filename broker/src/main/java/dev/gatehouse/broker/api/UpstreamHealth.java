@@ -38,6 +38,10 @@ final class UpstreamHealth {
     }
 
     private static Status probe(UpstreamSettings upstream) {
+        if (upstream.viaAgent()) {
+            return new Status("unknown", "reached through agents on task queue " + upstream.agent().taskQueue()
+                    + "; the broker has no route to probe", Instant.now());
+        }
         if (upstream.url() == null) {
             return new Status("unknown", "no URL to probe", Instant.now());
         }

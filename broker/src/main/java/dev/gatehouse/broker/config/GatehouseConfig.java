@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * The whole of {@code gatehouse.yaml}, validated and immutable. Sections that a mode fills in
- * itself (dev mode's embedded storage and Temporal) may be absent.
+ * itself (dev mode's embedded storage and Temporal) may be absent. {@code agent} is read by
+ * {@code gatehouse agent} only: the task queue it polls for the upstreams listed.
  */
 public record GatehouseConfig(
         ServerSettings server,
@@ -20,7 +21,8 @@ public record GatehouseConfig(
         StorageSettings storage,
         TemporalSettings temporal,
         GatedCallSettings gatedCalls,
-        UiSettings ui) {
+        UiSettings ui,
+        AgentRoute agent) {
 
     public GatehouseConfig {
         server = server == null ? ServerSettings.defaults() : server;
@@ -40,27 +42,27 @@ public record GatehouseConfig(
     }
 
     public GatehouseConfig withServer(ServerSettings newServer) {
-        return new GatehouseConfig(newServer, identity, upstreams, approvers, policies, channels, masking, roles, storage, temporal, gatedCalls, ui);
+        return new GatehouseConfig(newServer, identity, upstreams, approvers, policies, channels, masking, roles, storage, temporal, gatedCalls, ui, agent);
     }
 
     /** This configuration with {@code other}'s policies: compares everything but the policies. */
     public GatehouseConfig withPoliciesOf(GatehouseConfig other) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, other.policies, channels, masking, roles, storage, temporal, gatedCalls, ui);
+        return new GatehouseConfig(server, identity, upstreams, approvers, other.policies, channels, masking, roles, storage, temporal, gatedCalls, ui, agent);
     }
 
     public GatehouseConfig withStorage(StorageSettings newStorage) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, newStorage, temporal, gatedCalls, ui);
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, newStorage, temporal, gatedCalls, ui, agent);
     }
 
     public GatehouseConfig withChannels(ChannelSettings newChannels) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, policies, newChannels, masking, roles, storage, temporal, gatedCalls, ui);
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, newChannels, masking, roles, storage, temporal, gatedCalls, ui, agent);
     }
 
     public GatehouseConfig withUi(UiSettings newUi) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, storage, temporal, gatedCalls, newUi);
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, storage, temporal, gatedCalls, newUi, agent);
     }
 
     public GatehouseConfig withTemporal(TemporalSettings newTemporal) {
-        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, storage, newTemporal, gatedCalls, ui);
+        return new GatehouseConfig(server, identity, upstreams, approvers, policies, channels, masking, roles, storage, newTemporal, gatedCalls, ui, agent);
     }
 }

@@ -43,6 +43,10 @@ public final class ServeModeCheck implements ConfigCheck {
                 }
             }
         }
+        if (config.agent() != null) {
+            problems.add(at.problem("agent", "is read by gatehouse agent only; a broker reaches agents through"
+                    + " upstreams[].agent.taskQueue"));
+        }
         return problems;
     }
 }

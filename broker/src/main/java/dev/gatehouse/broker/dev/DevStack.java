@@ -2,6 +2,8 @@ package dev.gatehouse.broker.dev;
 
 import dev.gatehouse.broker.Audience;
 import dev.gatehouse.broker.Broker;
+import dev.gatehouse.broker.agent.Agent;
+import dev.gatehouse.broker.config.AgentModeCheck;
 import dev.gatehouse.broker.config.ChannelSettings;
 import dev.gatehouse.broker.config.ConfigLoader;
 import dev.gatehouse.broker.config.GatehouseConfig;
@@ -42,12 +44,16 @@ public final class DevStack implements AutoCloseable {
      *                         embedded in-memory one, e.g. {@code temporal server start-dev}: then approvals outlive
      *                         the dev stack and are not marked abandoned
      */
-    public record Options(String host, int port, int temporalPort, Optional<Path> config, Optional<String> externalTemporal) {
+    public record Options(String host, int port, int temporalPort, Optional<Path> config, Optional<String> externalTemporal,
+                          boolean agent) {
 
         public Options(String host, int port, int temporalPort, Optional<Path> config) {
-            this(host, port, temporalPort, config, Optional.empty());
+            this(host, port, temporalPort, config, Optional.empty(), false);
         }
     }
+
+    /** The task queue of {@code dev --agent}'s in-process agent for the demo upstream. */
+    public static final String DEMO_AGENT_QUEUE = "demo-agents";
 
     private static final String DEV_NAMESPACE = "default";
 
@@ -99,7 +105,7 @@ public final class DevStack implements AutoCloseable {
             started.push(demo);
             GatehouseConfig config = options.config()
                     .map(loader::load)
-                    .orElseGet(() -> demoConfig(loader, demo.url()));
+                    .orElseGet(() -> demoConfig(loader, demo.url(), options.agent()));
 
             started.push(join(postgres, "embedded PostgreSQL"));
             EmbeddedDatabase database = postgres.join();
@@ -126,6 +132,19 @@ public final class DevStack implements AutoCloseable {
                     .withServer(config.server().withPort(port).withHost(options.host()))
                     .withStorage(new StorageSettings(new StorageSettings.Postgres(jdbcUrl, "postgres", "", 8)))
                     .withTemporal(new TemporalSettings(temporalTarget, DEV_NAMESPACE, payloadKey(config, embedTemporal), null));
+            if (options.agent()) {
+                // Started before the broker, as an agent beside a real server would be: the demo upstream's URL and
+                // key are in its configuration only.
+                started.push(Agent.start(loader.withCheck(new AgentModeCheck()).parse("dev agent configuration", """
+                        agent: { taskQueue: %s }
+                        upstreams:
+                          - name: demo
+                            url: "%s"
+                            headers: { X-Demo-Api-Key: "%s" }
+                        temporal: { target: "%s", namespace: %s, payloadKey: "%s" }
+                        """.formatted(DEMO_AGENT_QUEUE, demo.url(), DEMO_UPSTREAM_KEY, temporalTarget, DEV_NAMESPACE,
+                        effective.temporal().payloadKey()), Path.of("."))));
+            }
             Broker broker = Broker.start(effective, Optional.of(issuer), embedTemporal, devPages);
             started.push(broker);
             GatehouseConfig asLoaded = config;
@@ -191,16 +210,30 @@ public final class DevStack implements AutoCloseable {
         return requested;
     }
 
-    private static GatehouseConfig demoConfig(ConfigLoader loader, URI demoUrl) {
+    /** The demo upstream's key, which the broker (or, with --agent, the agent) sends it. */
+    private static final String DEMO_UPSTREAM_KEY = "demo-upstream-key";
+
+    private static GatehouseConfig demoConfig(ConfigLoader loader, URI demoUrl, boolean viaAgent) {
         try (InputStream in = DevStack.class.getResourceAsStream("/dev/demo-gatehouse.yaml")) {
             if (in == null) {
                 throw new IllegalStateException("the built-in demo configuration is missing from the artifact");
             }
-            String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("@DEMO_UPSTREAM_URL@", demoUrl.toString());
+            String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("@DEMO_UPSTREAM_URL@", demoUrl.toString())
+                    .replace("@DEMO_UPSTREAM_KEY@", DEMO_UPSTREAM_KEY);
+            if (viaAgent) {
+                // The broker knows only the agents' queue: no URL, no credential.
+                yaml = yaml.replaceAll("(?s)    url: \"[^\"]*\"\n    headers:\n(      #[^\n]*\n)?      X-Demo-Api-Key: \"[^\"]*\"\n",
+                        "    agent: { taskQueue: " + DEMO_AGENT_QUEUE + " }\n");
+            }
             return loader.parse("built-in demo configuration", yaml, Path.of("."));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the built-in demo configuration", e);
         }
+    }
+
+    /** The configuration the broker runs with: the file or the demo, with the dev stack's parts filled in. */
+    public GatehouseConfig effectiveConfig() {
+        return effective;
     }
 
     public Broker broker() {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.broker.auth.AuthenticationException;
 import dev.gatehouse.broker.auth.Caller;
+import dev.gatehouse.activities.forward.AgentUpstreamClient;
+import dev.gatehouse.activities.forward.HttpUpstreamClient;
 import dev.gatehouse.activities.forward.UpstreamClient;
 import dev.gatehouse.activities.forward.UpstreamTarget;
 import dev.gatehouse.broker.auth.TokenVerifier;
@@ -97,12 +99,20 @@ public final class McpEndpoint implements AutoCloseable {
         return endpoint;
     }
 
-    /** One client per upstream, shared by the proxy and the gated-call forwarder; the endpoint closes them. */
-    public static Map<String, UpstreamClient> clients(java.util.List<UpstreamSettings> upstreams) {
+    /**
+     * One client per upstream, shared by the proxy and the gated-call forwarder; the endpoint closes them. An
+     * upstream reached through agents gets {@code viaAgent}'s client for its target.
+     */
+    public static Map<String, UpstreamClient> clients(java.util.List<UpstreamSettings> upstreams,
+                                                      java.util.function.BiFunction<UpstreamTarget, String, UpstreamClient> viaAgent) {
         Map<String, UpstreamClient> clients = new java.util.LinkedHashMap<>();
         for (UpstreamSettings upstream : upstreams) {
-            clients.put(upstream.name(), new UpstreamClient(new UpstreamTarget(upstream.name(), upstream.url().uri(),
-                    upstream.headers(), upstream.connectTimeout(), upstream.timeout(), upstream.idleTimeout())));
+            java.net.URI address = upstream.viaAgent()
+                    ? AgentUpstreamClient.address(upstream.agent().taskQueue(), upstream.name()) : upstream.url().uri();
+            UpstreamTarget target = new UpstreamTarget(upstream.name(), address, upstream.headers(), upstream.connectTimeout(),
+                    upstream.timeout(), upstream.idleTimeout());
+            clients.put(upstream.name(), upstream.viaAgent() ? viaAgent.apply(target, upstream.agent().taskQueue())
+                    : new HttpUpstreamClient(target));
         }
         return clients;
     }

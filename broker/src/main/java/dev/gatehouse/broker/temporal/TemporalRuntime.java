@@ -4,6 +4,7 @@ import dev.gatehouse.workflows.codec.EncryptedDataConverter;
 import dev.gatehouse.workflows.gated.UpdateRejectionDataConverter;
 import dev.gatehouse.workflows.codec.PayloadKey;
 import dev.gatehouse.workflows.gated.GatedCallWorkflowImpl;
+import dev.gatehouse.workflows.relay.RelayWorkflowImpl;
 import dev.gatehouse.workflows.gated.NoticeSettlementWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -45,12 +46,16 @@ public final class TemporalRuntime implements AutoCloseable {
         this.keyId = keyId;
     }
 
-    /** A runtime for gated calls on {@code taskQueue} in {@code namespace}; its worker polls once {@link #start()}ed. */
-    public static TemporalRuntime create(TemporalConnection connection, String namespace, String taskQueue, PayloadKey key,
-                                         List<PayloadKey> previousKeys, GatedCallActivities activities) {
+    /**
+     * A runtime for gated calls (and the relays to agents) on {@code taskQueue}, on {@code client} (see
+     * {@link #client}); its worker polls once {@link #start()}ed.
+     */
+    public static TemporalRuntime create(WorkflowClient client, String taskQueue, PayloadKey key, GatedCallActivities activities) {
         Objects.requireNonNull(activities, "activities");
-        return create(connection, namespace, taskQueue, key, previousKeys, worker -> {
-            worker.registerWorkflowImplementationTypes(GatedCallWorkflowImpl.class, NoticeSettlementWorkflowImpl.class);
+        return create(client, taskQueue, key, worker -> {
+            // RelayWorkflow carries messages to agents (upstreams[].agent); it costs nothing when none is configured.
+            worker.registerWorkflowImplementationTypes(GatedCallWorkflowImpl.class, NoticeSettlementWorkflowImpl.class,
+                    RelayWorkflowImpl.class);
             worker.registerActivitiesImplementations(activities.implementations().toArray());
         });
     }
@@ -60,13 +65,13 @@ public final class TemporalRuntime implements AutoCloseable {
                                   List<PayloadKey> previousKeys, Consumer<Worker> registrations) {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(namespace, "namespace");
+        return create(client(connection, namespace, key, previousKeys), taskQueue, key, registrations);
+    }
+
+    /** A runtime whose worker on {@code taskQueue} gets whatever {@code registrations} puts on it (agents, tests). */
+    public static TemporalRuntime create(WorkflowClient client, String taskQueue, PayloadKey key, Consumer<Worker> registrations) {
         Objects.requireNonNull(taskQueue, "taskQueue");
         Objects.requireNonNull(key, "key");
-        WorkflowClient client = WorkflowClient.newInstance(connection.stubs(), WorkflowClientOptions.newBuilder()
-                .setNamespace(namespace)
-                // Validator refusals must reach deciders with their type and reason (see UpdateRejectionDataConverter).
-                .setDataConverter(UpdateRejectionDataConverter.around(EncryptedDataConverter.of(key, previousKeys)))
-                .build());
         // Workflow code runs on virtual threads, and so do the task executors (workflow tasks, activities:
         // HTTP upstream calls, PostgreSQL writes), which block on I/O: no platform thread per task.
         WorkerFactory workers = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
@@ -84,6 +89,18 @@ public final class TemporalRuntime implements AutoCloseable {
                 .build());
         registrations.accept(worker);
         return new TemporalRuntime(client, workers, taskQueue, key.fingerprint());
+    }
+
+    /**
+     * A client of {@code namespace} whose payloads are encrypted with {@code key} and read with it or any of
+     * {@code previousKeys}: the broker's, and an agent's (which must read and write the brokers' payloads).
+     */
+    public static WorkflowClient client(TemporalConnection connection, String namespace, PayloadKey key, List<PayloadKey> previousKeys) {
+        return WorkflowClient.newInstance(connection.stubs(), WorkflowClientOptions.newBuilder()
+                .setNamespace(namespace)
+                // Validator refusals must reach deciders with their type and reason (see UpdateRejectionDataConverter).
+                .setDataConverter(UpdateRejectionDataConverter.around(EncryptedDataConverter.of(key, previousKeys)))
+                .build());
     }
 
     /** Starts polling the task queue. */

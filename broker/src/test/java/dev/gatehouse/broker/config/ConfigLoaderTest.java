@@ -282,6 +282,38 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anUpstreamIsReachedByUrlOrThroughAgentsNeverBothAndNeverWithCredentialsInTheBroker() {
+        GatehouseConfig viaAgent = loader.parse("g.yaml", """
+                upstreams:
+                  - name: crm
+                    agent: { taskQueue: crm-agents }
+                """, Path.of("."));
+        assertThat(viaAgent.upstream("crm").orElseThrow().viaAgent()).isTrue();
+        assertThat(viaAgent.upstream("crm").orElseThrow().toString()).contains("agent=crm-agents");
+
+        assertThat(onlyProblem("""
+                upstreams:
+                  - name: crm
+                    url: https://crm.internal/mcp
+                    agent: { taskQueue: crm-agents }
+                """).message()).startsWith("give url or agent, not both");
+        ConfigProblem credential = onlyProblem("""
+                upstreams:
+                  - name: crm
+                    agent: { taskQueue: crm-agents }
+                    headers: { Authorization: "Bearer ${env:CRM_TOKEN}" }
+                """);
+        assertThat(credential.key()).isEqualTo("upstreams[0].headers");
+        assertThat(credential.message()).startsWith("belong in the agent's configuration");
+        assertThat(credential.toString()).doesNotContain("s3cr3t-token");
+        assertThat(onlyProblem("""
+                upstreams:
+                  - name: crm
+                    agent: { taskQueue: "no spaces please" }
+                """).toString()).contains("upstreams[0].agent.taskQueue: must be letters, digits");
+    }
+
+    @Test
     void refusesCredentialsInsideUrls() {
         ConfigProblem problem = onlyProblem("""
                 upstreams:

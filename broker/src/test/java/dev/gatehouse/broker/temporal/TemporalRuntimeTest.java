@@ -165,7 +165,8 @@ class TemporalRuntimeTest {
     void startsAndStopsTheGatedCallWorker() {
         String taskQueue = "gated-" + UUID.randomUUID();
         Unused activities = new Unused();
-        try (TemporalRuntime runtime = TemporalRuntime.create(connection, NAMESPACE, taskQueue, PayloadKey.generate(), List.of(),
+        PayloadKey key = PayloadKey.generate();
+        try (TemporalRuntime runtime = TemporalRuntime.create(TemporalRuntime.client(connection, NAMESPACE, key, List.of()), taskQueue, key,
                 new GatedCallActivities(activities, activities, activities))) {
             runtime.start();
             assertThat(runtime.taskQueue()).isEqualTo(taskQueue);

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /**
  * The {@code gatehouse serve} configuration the process tests run: one upstream {@code crm} whose
  * {@code delete_*} tools need one DBA's approval (within 30 minutes) and {@code purge_*} tools within
- * 3 seconds, everything else allowed; auditors are group {@code security}. Replicas of one deployment
+ * 3 seconds, {@code drop_*} tools are denied, everything else allowed; auditors are group {@code security}. Replicas of one deployment
  * differ only in {@code port}: the same public URL (so the same token audience), storage, Temporal and
  * payload key.
  *
@@ -21,6 +21,15 @@ public record ServeConfig(URI publicUrl, String issuer, URI upstream, String jdb
 
     /** Writes the configuration of the replica listening on {@code port} to {@code file}, and returns the file. */
     public Path write(Path file, int port) {
+        return write(file, port, "url: " + upstream);
+    }
+
+    /** The same, with {@code crm} reached through the agents polling {@code agentQueue} instead of by its URL. */
+    public Path writeViaAgent(Path file, int port, String agentQueue) {
+        return write(file, port, "agent: { taskQueue: " + agentQueue + " }");
+    }
+
+    private Path write(Path file, int port, String route) {
         try {
             Files.writeString(file, """
                     server:
@@ -33,7 +42,7 @@ public record ServeConfig(URI publicUrl, String issuer, URI upstream, String jdb
                           groupsClaim: groups
                     upstreams:
                       - name: crm
-                        url: %s
+                        %s
                     approvers:
                       dba: { members: [alice@example.com, bob@example.com, dave@example.com] }
                     policies:
@@ -47,6 +56,11 @@ public record ServeConfig(URI publicUrl, String issuer, URI upstream, String jdb
                         tools: ["purge_*"]
                         action: approve
                         approval: { approvers: [dba], required: 1, timeout: 3s }
+                      - name: dropping is never allowed
+                        upstream: crm
+                        tools: ["drop_*"]
+                        action: deny
+                        reason: records are never dropped
                       - name: everything else
                         action: allow
                     roles:
@@ -59,7 +73,7 @@ public record ServeConfig(URI publicUrl, String issuer, URI upstream, String jdb
                       target: %s
                       namespace: default
                       payloadKey: "%s"
-                    """.formatted(port, publicUrl, issuer, upstream, jdbcUrl, temporalTarget, payloadKey));
+                    """.formatted(port, publicUrl, issuer, route, jdbcUrl, temporalTarget, payloadKey));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);

@@ -16,22 +16,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A broker as production runs it, {@code gatehouse serve --config FILE} in a JVM of its own (this JVM's java and
- * classpath), its output copied to a log file. Its CPU time is read from the OS, so a run can say which process
+ * A broker or an agent as production runs it, {@code gatehouse serve|agent --config FILE} in a JVM of its own (this
+ * JVM's java and classpath), its output copied to a log file. Its CPU time is read from the OS, so a run can say which process
  * spent the machine. A shutdown hook kills it should this JVM end without closing it.
  */
-final class ServeProcess implements AutoCloseable {
+final class GatehouseProcess implements AutoCloseable {
 
-    private static final String READY = "Gatehouse is ready on ";
+    private static final String SERVE_READY = "Gatehouse is ready on ";
+    private static final String AGENT_READY = "Gatehouse agent is ready";
 
     private final String name;
     private final Process process;
     private final Path log;
+    private final String readyLine;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final Thread safetyNet;
 
-    private ServeProcess(String name, Process process, Path log) {
+    private GatehouseProcess(String name, Process process, Path log, String readyLine) {
         this.name = name;
+        this.readyLine = readyLine;
         this.process = process;
         this.log = log;
         this.safetyNet = new Thread(process::destroyForcibly, "kill-" + name);
@@ -39,17 +42,26 @@ final class ServeProcess implements AutoCloseable {
         Thread.ofPlatform().daemon().name("log-" + name).start(this::pump);
     }
 
-    /** Starts the broker; {@link #awaitReady} waits for it. */
-    static ServeProcess start(String name, Path config, List<String> jvmOptions, Path log) {
+    /** Starts {@code gatehouse serve}; {@link #awaitReady} waits for it. */
+    static GatehouseProcess start(String name, Path config, List<String> jvmOptions, Path log) {
+        return start(name, "serve", config, jvmOptions, log, SERVE_READY);
+    }
+
+    /** Starts {@code gatehouse agent}; {@link #awaitReady} waits for it. */
+    static GatehouseProcess agent(String name, Path config, List<String> jvmOptions, Path log) {
+        return start(name, "agent", config, jvmOptions, log, AGENT_READY);
+    }
+
+    private static GatehouseProcess start(String name, String mode, Path config, List<String> jvmOptions, Path log, String readyLine) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("no java command")));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.gatehouse.broker.Gatehouse",
-                "serve", "--config", config.toString()));
+                mode, "--config", config.toString()));
         try {
-            return new ServeProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start(), log);
+            return new GatehouseProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start(), log, readyLine);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start broker " + name, e);
+            throw new UncheckedIOException("cannot start " + mode + " " + name, e);
         }
     }
 
@@ -80,7 +92,7 @@ final class ServeProcess implements AutoCloseable {
                 out.write(line);
                 out.write('\n');
                 out.flush();
-                if (line.contains(READY)) {
+                if (line.contains(readyLine)) {
                     ready.complete(null);
                 }
             }
