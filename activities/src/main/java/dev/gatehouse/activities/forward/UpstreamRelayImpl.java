@@ -6,13 +6,21 @@ import dev.gatehouse.workflows.relay.RelayRequest;
 import dev.gatehouse.workflows.relay.RelayResponse;
 import dev.gatehouse.workflows.relay.UpstreamRelay;
 
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent's side of {@link UpstreamRelay}: sends the broker's message to the upstream beside the agent, with
@@ -24,6 +32,10 @@ import java.util.TreeSet;
 public final class UpstreamRelayImpl implements UpstreamRelay {
 
     static final int MAX_ANSWER_CHARS = 1 << 20;
+    /** Well inside the relay's heartbeat timeout (10 s). */
+    private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(2);
+    private static final ScheduledExecutorService HEARTBEATS = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("relay-heartbeats").factory());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, ? extends UpstreamClient> upstreams;
@@ -34,6 +46,21 @@ public final class UpstreamRelayImpl implements UpstreamRelay {
 
     @Override
     public RelayResponse exchange(RelayRequest request) {
+        ActivityExecutionContext activity = currentActivity();
+        // While the upstream works, Temporal hears from this agent: one that dies mid-call is noticed in seconds.
+        ScheduledFuture<?> beats = activity == null ? null
+                : HEARTBEATS.scheduleAtFixedRate(() -> heartbeat(activity), HEARTBEAT_EVERY.toMillis(), HEARTBEAT_EVERY.toMillis(),
+                        TimeUnit.MILLISECONDS);
+        try {
+            return exchangeWithUpstream(request);
+        } finally {
+            if (beats != null) {
+                beats.cancel(false);
+            }
+        }
+    }
+
+    private RelayResponse exchangeWithUpstream(RelayRequest request) {
         UpstreamClient client = upstreams.get(request.upstream());
         if (client == null) {
             return RelayResponse.failed("this agent serves no upstream '" + request.upstream() + "' (it serves "
@@ -55,6 +82,23 @@ public final class UpstreamRelayImpl implements UpstreamRelay {
         } catch (IOException e) {
             return RelayResponse.failed("upstream '" + request.upstream() + "' broke off its answer (" + e.getMessage()
                     + "); the request may have run", true);
+        }
+    }
+
+    /** The activity this exchange runs in; null when called directly (tests). */
+    private static ActivityExecutionContext currentActivity() {
+        try {
+            return Activity.getExecutionContext();
+        } catch (IllegalStateException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    private static void heartbeat(ActivityExecutionContext activity) {
+        try {
+            activity.heartbeat(null);
+        } catch (RuntimeException e) {
+            // Cancelled or timed out already: the workflow has its answer, and the next beat is cancelled with this one.
         }
     }
 

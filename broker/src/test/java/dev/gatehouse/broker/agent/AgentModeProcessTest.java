@@ -147,21 +147,36 @@ class AgentModeProcessTest {
 
     @Test
     @Order(4)
-    void withTheAgentGoneACallFailsClearlyUnsentAndTheSessionGoesOnOnceItIsBack() {
+    void anAgentKilledMidLoadLosesNoCallRunsNoneTwiceAndTheSessionGoesOnOnceItIsBack() throws Exception {
         RawMcp crm = session("agent-survivor");
         assertThat(text(crm.post(call(5, "get_record", "s-1")))).isEqualTo("record s-1");
+        List<String> ids = List.of("m-1", "m-2", "m-3", "m-4");
+        List<CompletableFuture<HttpResponse<String>>> inFlight = ids.stream()
+                .map(id -> crm.postAsync(call(10 + ids.indexOf(id), "slow_record", id))).toList();
+        Poll.until("every slow call to be running upstream", Duration.ofSeconds(20),
+                () -> ids.stream().allMatch(id -> upstream.runs("slow_record", id) == 1) ? Optional.of(true) : Optional.empty());
 
         agent.kill();
+        for (CompletableFuture<HttpResponse<String>> call : inFlight) {
+            JsonNode error = RawMcp.message(call.get(60, TimeUnit.SECONDS)).path("error");
+            assertThat(error.path("message").asText()).as("a call in flight when its agent died")
+                    .contains("went silent mid-call").contains("may have run upstream, and is not retried");
+        }
+
         long started = System.nanoTime();
-        JsonNode error = RawMcp.message(crm.post(call(6, "get_record", "s-2"))).path("error");
-        assertThat(error.path("message").asText()).contains("no agent took the message from task queue '" + AGENT_QUEUE + "'")
+        JsonNode refused = RawMcp.message(crm.post(call(6, "get_record", "s-2"))).path("error");
+        assertThat(refused.path("message").asText()).contains("no agent took the message from task queue '" + AGENT_QUEUE + "'")
                 .contains("it was not sent");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(40));
         assertThat(upstream.runs("get_record", "s-2")).isZero();
 
         agent = startAgent();
         assertThat(text(crm.post(call(7, "get_record", "s-3")))).isEqualTo("record s-3");
+        // Nothing ran twice: not the calls in flight (each ran once, upstream, as the callers were told it may have),
+        // nor the one refused while no agent polled.
+        ids.forEach(id -> assertThat(upstream.runs("slow_record", id)).as(id).isEqualTo(1));
         assertThat(upstream.runs("get_record", "s-1")).isEqualTo(1);
+        assertThat(upstream.runs("get_record", "s-2")).isZero();
         assertThat(upstream.runs("get_record", "s-3")).isEqualTo(1);
     }
 

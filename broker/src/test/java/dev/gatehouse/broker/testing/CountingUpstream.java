@@ -22,10 +22,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An official-SDK MCP server (Streamable HTTP, on loopback) whose tools count how often they ran for
  * each record id: {@code delete_record {id}} answers "deleted &lt;id&gt;", {@code purge_record {id}}
- * "purged &lt;id&gt;", {@code get_record {id}} "record &lt;id&gt;". How tests prove a call ran exactly once,
- * or never. Thread-safe.
+ * "purged &lt;id&gt;", {@code get_record {id}} "record &lt;id&gt;", {@code slow_record {id}} "slow &lt;id&gt;"
+ * after {@link #SLOW} (counted when it starts, so a test sees a call in flight). How tests prove a call ran
+ * exactly once, or never. Thread-safe.
  */
 public final class CountingUpstream implements AutoCloseable {
+
+    /** How long {@code slow_record} takes. */
+    public static final Duration SLOW = Duration.ofSeconds(3);
 
     private static final String ID_SCHEMA = """
             {"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}""";
@@ -45,7 +49,7 @@ public final class CountingUpstream implements AutoCloseable {
                 .capabilities(ServerCapabilities.builder().tools(true).build())
                 .requestTimeout(Duration.ofSeconds(30))
                 .tools(List.of(tool(json, "delete_record", "deleted"), tool(json, "purge_record", "purged"),
-                        tool(json, "get_record", "record")))
+                        tool(json, "get_record", "record"), tool(json, "slow_record", "slow")))
                 .build();
         try {
             this.server = LoopbackServletServer.start(transport, "/mcp", 0);
@@ -64,6 +68,13 @@ public final class CountingUpstream implements AutoCloseable {
         return SyncToolSpecification.builder().tool(tool).callHandler((exchange, request) -> {
             String id = String.valueOf(request.arguments().get("id"));
             runs.computeIfAbsent(name + " " + id, key -> new AtomicInteger()).incrementAndGet();
+            if (name.equals("slow_record")) {
+                try {
+                    Thread.sleep(SLOW);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             return CallToolResult.builder().addTextContent(answer + " " + id).build();
         }).build();
     }
