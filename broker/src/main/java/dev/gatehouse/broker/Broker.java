@@ -38,6 +38,7 @@ import dev.gatehouse.broker.dev.DevSignIn;
 import dev.gatehouse.broker.ui.WebLogin;
 import dev.gatehouse.broker.api.RecordingApi;
 import dev.gatehouse.broker.approval.GatedCalls;
+import dev.gatehouse.broker.approval.OrphanedApprovals;
 import dev.gatehouse.broker.auth.OidcIssuerKeys;
 import dev.gatehouse.broker.auth.TokenVerifier;
 import dev.gatehouse.broker.auth.TrustedIssuer;
@@ -191,6 +192,10 @@ public final class Broker implements AutoCloseable {
             GatedCalls gatedCalls = GatedCalls.create(runtime.client(), runtime.taskQueue(), approvals, config.approvers(),
                     masking.profile(MaskingProfiles.DEFAULT), config.upstreams().stream()
                             .collect(Collectors.toMap(UpstreamSettings::name, UpstreamSettings::timeout)), config.gatedCalls(), metrics);
+            if (!ephemeralTemporal) {
+                // Dev mode's in-memory Temporal loses every workflow at once; its approvals are abandoned above instead.
+                started.push(new OrphanedApprovals(approvals, workflows).start());
+            }
             metrics.gauge("gatehouse.approvals.pending", "approvals waiting for a decision, across every broker",
                     new PendingApprovals(approvals)::count);
             McpEndpoint mcp = McpEndpoint.create(config.upstreams(), clients, sessions, recorder, policy, gatedCalls, tokens, origins,

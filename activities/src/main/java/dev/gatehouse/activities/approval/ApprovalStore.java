@@ -217,6 +217,32 @@ public final class ApprovalStore {
     }
 
     /**
+     * Pending approvals whose deadline passed more than {@code grace} ago, oldest first: a running workflow would
+     * have expired them by then, so their workflow never started or ended without saying so.
+     */
+    public List<String> pendingPastDeadline(java.time.Duration grace, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        select id from audit_approval
+                        where status = 'pending' and deadline < now() - cast(:grace as interval)
+                        order by deadline limit :limit""")
+                .bind("grace", grace.toSeconds() + " seconds")
+                .bind("limit", limit)
+                .mapTo(String.class)
+                .list());
+    }
+
+    /** Marks one pending approval abandoned, saying why; false when it is no longer pending. */
+    public boolean abandon(String approvalId, String reason) {
+        Objects.requireNonNull(reason, "reason");
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        update audit_approval set status = 'abandoned', decided_at = now(), outcome_reason = :reason
+                        where id = :id and status = 'pending'""")
+                .bind("id", approvalId)
+                .bind("reason", reason)
+                .execute()) == 1;
+    }
+
+    /**
      * Lets {@code groups} see a pending approval in the inbox too (an escalation step passed). Returns false
      * when it is not pending or they could see it already. The workflow, not this column, decides who may decide.
      */
