@@ -82,6 +82,10 @@ class HeldCallTest {
     @Test
     void theApprovedCallJoinsTheCallersTraceAsAnAllowedCallDoes() throws Exception {
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(GatedCalls.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
         RawMcp agent = stack.raw("rec").bearer(token("agent-traced")).with("MCP-Protocol-Version", "2026-07-28")
                 .with("Mcp-Method", "tools/call").with("Mcp-Name", "echo").with("traceparent", traceparent).with("tracestate", "vendor=opaque");
         CompletableFuture<HttpResponse<String>> held = agent.postAsync(call("t1", "echo", "{\"text\":\"hi\"}"));
@@ -95,6 +99,10 @@ class HeldCallTest {
         RecordingUpstream.Received forwarded = recording.received().stream()
                 .filter(r -> r.body().contains("\"t1\"")).findFirst().orElseThrow();
         assertThat(forwarded.headers()).containsEntry("traceparent", traceparent).containsEntry("tracestate", "vendor=opaque");
+        // The broker's own log lines about the call name its trace too.
+        logger.detachAppender(lines);
+        assertThat(lines.list).filteredOn(e -> e.getFormattedMessage().contains("needs approval"))
+                .isNotEmpty().allSatisfy(e -> assertThat(e.getMDCPropertyMap()).containsEntry("traceId", "4bf92f3577b34da6a3ce929d0e0e4736"));
     }
 
     @Test
