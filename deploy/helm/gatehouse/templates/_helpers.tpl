@@ -22,8 +22,8 @@
 {{- end }}
 
 {{/*
-What selects the broker's pods. The component label keeps them apart from the agents' pods that
-agent mode will add to this chart.
+What selects the broker's pods. The component label keeps them apart from the agents' pods, so the
+broker's Service, PodDisruptionBudget and topology spread never count an agent.
 */}}
 {{- define "gatehouse.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "gatehouse.name" . }}
@@ -31,11 +31,30 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: broker
 {{- end }}
 
-{{- define "gatehouse.labels" -}}
+{{/* What selects the agents' pods (agent.enabled): the broker's labels but for the component. */}}
+{{- define "gatehouse.agentSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "gatehouse.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: agent
+{{- end }}
+
+{{/* Labels of every resource, without a component: the service account both kinds of pod use. */}}
+{{- define "gatehouse.commonLabels" -}}
 helm.sh/chart: {{ include "gatehouse.chart" . }}
-{{ include "gatehouse.selectorLabels" . }}
+app.kubernetes.io/name: {{ include "gatehouse.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "gatehouse.labels" -}}
+{{ include "gatehouse.commonLabels" . }}
+app.kubernetes.io/component: broker
+{{- end }}
+
+{{- define "gatehouse.agentLabels" -}}
+{{ include "gatehouse.commonLabels" . }}
+app.kubernetes.io/component: agent
 {{- end }}
 
 {{- define "gatehouse.serviceAccountName" -}}
@@ -50,22 +69,31 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- default (include "gatehouse.fullname" .) .Values.existingSecret }}
 {{- end }}
 
+{{/* The agents' Secret: their own, since it holds the upstreams' credentials the brokers never see. */}}
+{{- define "gatehouse.agentSecretName" -}}
+{{- default (printf "%s-agent" (include "gatehouse.fullname" .)) .Values.agent.existingSecret }}
+{{- end }}
+
 {{/* Where the image's default command, and so this chart, expects the configuration. */}}
 {{- define "gatehouse.configDir" -}}/etc/gatehouse{{- end }}
+
+{{/* The agents' file: a directory of its own, so nothing of the broker's is ever read there. */}}
+{{- define "gatehouse.agentConfigDir" -}}/etc/gatehouse-agent{{- end }}
 
 {{- define "gatehouse.port" -}}
 {{- ((.Values.config.server).port) | default 8080 | int }}
 {{- end }}
 
 {{/*
-gatehouse.yaml: .Values.config, plus temporal.tls reading the mounted Secret's files when
-temporalTls is enabled and the configuration does not say otherwise.
+A configuration with temporal.tls reading the mounted Secret's files when its temporalTls is enabled
+and the configuration does not say otherwise. Takes (dict "config" … "tls" … "prefix" …), prefix
+being where those values sit ("" for the broker's, "agent." for the agents').
 */}}
-{{- define "gatehouse.configYaml" -}}
-{{- $config := deepCopy .Values.config }}
-{{- $tls := .Values.temporalTls }}
+{{- define "gatehouse.withTemporalTls" -}}
+{{- $config := deepCopy .config }}
+{{- $tls := .tls }}
 {{- if $tls.enabled }}
-{{- $temporal := required "temporalTls.enabled needs a config.temporal section" $config.temporal }}
+{{- $temporal := required (printf "%stemporalTls.enabled needs a %sconfig.temporal section" .prefix .prefix) $config.temporal }}
 {{- if not (hasKey $temporal "tls") }}
 {{- $files := dict }}
 {{- if $tls.serverCaKey }}
@@ -84,6 +112,16 @@ temporalTls is enabled and the configuration does not say otherwise.
 {{- end }}
 {{- end }}
 {{- toYaml $config }}
+{{- end }}
+
+{{/* gatehouse.yaml: .Values.config, with temporalTls. */}}
+{{- define "gatehouse.configYaml" -}}
+{{- include "gatehouse.withTemporalTls" (dict "config" .Values.config "tls" .Values.temporalTls "prefix" "") }}
+{{- end }}
+
+{{/* agent.yaml: .Values.agent.config, with agent.temporalTls. */}}
+{{- define "gatehouse.agentConfigYaml" -}}
+{{- include "gatehouse.withTemporalTls" (dict "config" .Values.agent.config "tls" .Values.agent.temporalTls "prefix" "agent.") }}
 {{- end }}
 
 {{/*
