@@ -10,6 +10,7 @@ import dev.gatehouse.broker.temporal.TemporalConnection;
 import dev.gatehouse.broker.temporal.TemporalRuntime;
 import dev.gatehouse.workflows.codec.PayloadKey;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -54,7 +55,11 @@ public final class Agent implements AutoCloseable {
                     TemporalRuntime.client(connection, temporal.namespace(), key, temporal.decryptionOnlyKeys()), taskQueue, key,
                     worker -> worker.registerActivitiesImplementations(new UpstreamRelayImpl(clients)));
             runtime.start();
-            parts.push(runtime);
+            // On SIGTERM the calls it is running finish first (up to the longest upstream timeout): an interrupted one
+            // would be reported "may have run", and a rolling update should cost none.
+            Duration grace = config.upstreams().stream().map(UpstreamSettings::timeout).max(Duration::compareTo)
+                    .orElse(Duration.ofSeconds(10)).plusSeconds(5);
+            parts.push(() -> runtime.close(grace));
             return new Agent(parts, taskQueue, List.copyOf(clients.keySet()));
         } catch (RuntimeException e) {
             closeAll(parts);
@@ -70,7 +75,7 @@ public final class Agent implements AutoCloseable {
         return upstreams;
     }
 
-    /** Stops polling and lets calls in progress finish (within the worker's grace), then closes the upstream clients. */
+    /** Stops polling and lets calls in progress finish (up to the longest upstream timeout), then closes the upstream clients. */
     @Override
     public void close() {
         closeAll(parts);

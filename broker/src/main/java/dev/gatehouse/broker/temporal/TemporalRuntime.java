@@ -125,10 +125,15 @@ public final class TemporalRuntime implements AutoCloseable {
      */
     @Override
     public void close() {
+        close(SHUTDOWN_GRACE);
+    }
+
+    /** As {@link #close()}, waiting up to {@code grace} (an agent lets its upstream calls finish). */
+    public void close(Duration grace) {
         workers.shutdown();
-        workers.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
         if (!workers.isTerminated()) {
-            log.warn("Temporal worker on {} did not stop within {}; interrupting its tasks", taskQueue, SHUTDOWN_GRACE);
+            log.warn("Temporal worker on {} did not stop within {}; interrupting its tasks", taskQueue, grace);
             workers.shutdownNow();
         }
     }

@@ -55,8 +55,8 @@ class HelmChartTest {
     private static final String AGENT_TLS_SECRET = "crm-agent-temporal-tls";
     /** The agents' queue in agent.config, which the brokers' agent upstream names in the {@link #AGENTS} render. */
     private static final String AGENT_QUEUE = "crm-agents";
-    /** How long the agent's worker lets running calls finish on SIGTERM (TemporalRuntime.SHUTDOWN_GRACE). */
-    private static final int WORKER_GRACE_SECONDS = 10;
+    /** Beyond its longest upstream timeout, what an agent's shutdown needs: Agent's 5 s, and closing its clients. */
+    private static final int AGENT_SHUTDOWN_MARGIN_SECONDS = 10;
     /** What an operator would put in the Secrets the chart reads (real shapes: a 32-byte key, PEM blocks). */
     private static final Map<String, Map<String, String>> OPERATOR_SECRETS = Map.of(
             RenderedChart.RELEASE, Map.of(
@@ -447,9 +447,11 @@ class HelmChartTest {
 
     @Test
     void leavesTheAgentsRoomToFinishTheCallsTheyAreRunning() {
-        // On SIGTERM the worker stops polling and lets running calls finish for its grace, then the clients close.
+        // On SIGTERM an agent stops polling and lets running calls finish, up to its longest upstream timeout plus 5 s.
+        GatehouseConfig agent = agents.agents().load(new AgentModeCheck(), AGENT_CONFIG_DIR, OPERATOR_SECRETS, scratch.resolve("grace"));
+        long longest = agent.upstreams().stream().mapToLong(u -> u.timeout().toSeconds()).max().orElseThrow();
         int grace = (int) agents.agents().podSpec().get("terminationGracePeriodSeconds");
-        assertThat(grace).isGreaterThanOrEqualTo(WORKER_GRACE_SECONDS + 10);
+        assertThat(grace).isGreaterThanOrEqualTo((int) longest + AGENT_SHUTDOWN_MARGIN_SECONDS);
     }
 
     private static String checksum(RenderedChart rendered) {
