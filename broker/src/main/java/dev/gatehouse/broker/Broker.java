@@ -191,7 +191,10 @@ public final class Broker implements AutoCloseable {
                             new GatedCallForwarder(clients, sessionStore, masking::profile)));
             GatedCalls gatedCalls = GatedCalls.create(runtime.client(), runtime.taskQueue(), approvals, config.approvers(),
                     masking.profile(MaskingProfiles.DEFAULT), config.upstreams().stream()
-                            .collect(Collectors.toMap(UpstreamSettings::name, UpstreamSettings::timeout)), config.gatedCalls(), metrics);
+                            // An approved call through an agent may take the relay's margin on top of the upstream's time.
+                            .collect(Collectors.toMap(UpstreamSettings::name, u -> u.viaAgent()
+                                    ? u.timeout().plus(AgentUpstreamClient.RELAY_MARGIN) : u.timeout())),
+                    config.gatedCalls(), metrics);
             if (!ephemeralTemporal) {
                 // Dev mode's in-memory Temporal loses every workflow at once; its approvals are abandoned above instead.
                 started.push(new OrphanedApprovals(approvals, workflows).start());

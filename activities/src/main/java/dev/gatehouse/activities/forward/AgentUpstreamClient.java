@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
 public final class AgentUpstreamClient implements UpstreamClient {
 
     /** Beyond the upstream's timeout: the relay's own margin, and Temporal's round trips. */
-    private static final Duration RELAY_MARGIN = Duration.ofSeconds(30);
+    public static final Duration RELAY_MARGIN = Duration.ofSeconds(30);
 
     private final UpstreamTarget target;
     private final String agentQueue;
