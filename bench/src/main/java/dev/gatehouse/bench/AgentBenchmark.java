@@ -26,9 +26,6 @@ import java.util.stream.IntStream;
  */
 public final class AgentBenchmark {
 
-    private static final String SEARCH_CALL = """
-            {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search_customers","arguments":{"query":"a"}}}""";
-    private static final String PAYLOAD_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     private static final String AGENT_QUEUE = "bench-agents";
     private static final Duration START = Duration.ofSeconds(120);
 
@@ -38,9 +35,9 @@ public final class AgentBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = ProxyBenchmark.options(args);
         int[] levels = Arrays.stream(options.getOrDefault("--concurrency", "1,16").split(",")).mapToInt(Integer::parseInt).toArray();
-        Duration duration = seconds(options.getOrDefault("--duration", "8s"));
-        Duration warmup = seconds(options.getOrDefault("--warmup", "3s"));
-        Duration jitWarmup = seconds(options.getOrDefault("--jit-warmup", "10s"));
+        Duration duration = ProxyBenchmark.seconds(options.getOrDefault("--duration", "8s"));
+        Duration warmup = ProxyBenchmark.seconds(options.getOrDefault("--warmup", "3s"));
+        Duration jitWarmup = ProxyBenchmark.seconds(options.getOrDefault("--jit-warmup", "10s"));
         Path dir = Files.createTempDirectory("gatehouse-bench-agent");
         List<String> jvm = List.of("-Xmx512m");
 
@@ -57,7 +54,7 @@ public final class AgentBenchmark {
                       - name: crm-via-agent
                         url: %s
                     temporal: { target: %s, namespace: default, payloadKey: "%s" }
-                    """.formatted(AGENT_QUEUE, upstream.url(), temporal.target(), PAYLOAD_KEY));
+                    """.formatted(AGENT_QUEUE, upstream.url(), temporal.target(), GatehouseProcess.PAYLOAD_KEY));
             Path brokerConfig = Files.writeString(dir.resolve("gatehouse.yaml"), """
                     server: { port: %d, host: 127.0.0.1, publicUrl: %s }
                     identity:
@@ -79,7 +76,7 @@ public final class AgentBenchmark {
                       postgres: { url: "%s", user: postgres, password: "" }
                     temporal: { target: %s, namespace: default, payloadKey: "%s" }
                     """.formatted(port, publicUrl, issuer.issuer(), upstream.url(), AGENT_QUEUE, database.jdbcUrl(), temporal.target(),
-                    PAYLOAD_KEY));
+                    GatehouseProcess.PAYLOAD_KEY));
             try (GatehouseProcess agent = GatehouseProcess.agent("agent", agentConfig, jvm, dir.resolve("agent.log"));
                  GatehouseProcess broker = GatehouseProcess.start("broker", brokerConfig, jvm, dir.resolve("broker.log"))) {
                 agent.awaitReady(START);
@@ -114,7 +111,7 @@ public final class AgentBenchmark {
 
     private static LatencyRecord phase(String name, URI endpoint, List<String> tokens, int concurrency, Duration warmup,
                                        Duration duration) throws Exception {
-        return ClosedLoopLoad.phase(name, Collections.nCopies(concurrency, endpoint), tokens, SEARCH_CALL, concurrency, warmup, duration);
+        return ClosedLoopLoad.phase(name, Collections.nCopies(concurrency, endpoint), tokens, ProxyBenchmark.SEARCH_CALL, concurrency, warmup, duration);
     }
 
     private static void row(String path, int concurrency, LatencyRecord r) {
@@ -123,9 +120,5 @@ public final class AgentBenchmark {
         String key = "agent." + path.replaceAll("[^a-z]+", "_") + ".c" + concurrency;
         BenchResults.record(key + ".p50_ms", r.percentileMillis(50));
         BenchResults.record(key + ".p99_ms", r.percentileMillis(99));
-    }
-
-    private static Duration seconds(String value) {
-        return Duration.ofSeconds(Long.parseLong(value.replace("s", "")));
     }
 }

@@ -22,6 +22,9 @@ import java.util.concurrent.TimeoutException;
  */
 final class GatehouseProcess implements AutoCloseable {
 
+    /** The Temporal payload key of the benchmarks' brokers and agents, which must share one; any fixed key will do. */
+    static final String PAYLOAD_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
     private static final String SERVE_READY = "Gatehouse is ready on ";
     private static final String AGENT_READY = "Gatehouse agent is ready";
 

@@ -54,8 +54,8 @@ public final class MaskingBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
-        Duration warmup = seconds(options.getOrDefault("--warmup", "10s"));
-        Duration duration = seconds(options.getOrDefault("--duration", "3s"));
+        Duration warmup = ProxyBenchmark.seconds(options.getOrDefault("--warmup", "10s"));
+        Duration duration = ProxyBenchmark.seconds(options.getOrDefault("--duration", "3s"));
         MaskingProfile profile = MaskingProfiles.compile(List.of()).profile("default");
         String only = options.getOrDefault("--only", "");
 
@@ -213,9 +213,5 @@ public final class MaskingBenchmark {
             options.put(args[i], args[i + 1]);
         }
         return options;
-    }
-
-    private static Duration seconds(String value) {
-        return Duration.ofSeconds(Long.parseLong(value.replace("s", "")));
     }
 }

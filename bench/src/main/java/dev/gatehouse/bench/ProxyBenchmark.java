@@ -27,7 +27,8 @@ import java.util.Optional;
  */
 public final class ProxyBenchmark {
 
-    private static final String SEARCH_CALL = """
+    /** The allowed call every fast-path benchmark makes: a read the demo upstream answers at once. */
+    static final String SEARCH_CALL = """
             {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search_customers","arguments":{"query":"a"}}}""";
 
     /** A tool that waits {@code delayMs} like a real one waiting on its database or API. */
@@ -42,8 +43,8 @@ public final class ProxyBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
         int[] levels = Arrays.stream(options.getOrDefault("--concurrency", "1,16,64").split(",")).mapToInt(Integer::parseInt).toArray();
-        Duration duration = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--duration", "8s").replace("s", "")));
-        Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--warmup", "3s").replace("s", "")));
+        Duration duration = seconds(options.getOrDefault("--duration", "8s"));
+        Duration warmup = seconds(options.getOrDefault("--warmup", "3s"));
         int workMs = Integer.parseInt(options.getOrDefault("--work-ms", "0"));
         String call = workMs == 0 ? SEARCH_CALL : WORK_CALL.formatted(workMs);
 
@@ -81,7 +82,7 @@ public final class ProxyBenchmark {
                         duration.toSeconds(), warmup.toSeconds());
                 // The JIT compiles the hot path only after some ten thousand calls; a few seconds at one caller
                 // never get there, and the run would measure the interpreter. Warm both paths up under load first.
-                Duration jitWarmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--jit-warmup", "15s").replace("s", "")));
+                Duration jitWarmup = seconds(options.getOrDefault("--jit-warmup", "15s"));
                 if (!jitWarmup.isZero()) {
                     phase("direct", direct, null, call, JIT_WARMUP_CONCURRENCY, Duration.ZERO, jitWarmup.dividedBy(2));
                     phase("broker", brokered, tokens, call, JIT_WARMUP_CONCURRENCY, Duration.ZERO, jitWarmup.dividedBy(2));
@@ -123,6 +124,11 @@ public final class ProxyBenchmark {
                                        Duration warmup, Duration duration) throws Exception {
         return ClosedLoopLoad.phase(name, java.util.Collections.nCopies(concurrency, endpoint), tokens, call, concurrency,
                 warmup, duration);
+    }
+
+    /** A duration option such as {@code 8s}. */
+    static Duration seconds(String value) {
+        return Duration.ofSeconds(Long.parseLong(value.replace("s", "")));
     }
 
     static Map<String, String> options(String[] args) {

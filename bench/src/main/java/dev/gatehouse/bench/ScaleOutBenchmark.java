@@ -30,10 +30,6 @@ import java.util.stream.IntStream;
  */
 public final class ScaleOutBenchmark {
 
-    private static final String SEARCH_CALL = """
-            {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search_customers","arguments":{"query":"a"}}}""";
-    /** Any fixed key: the fast path never writes a Temporal payload, but {@code serve} requires one. */
-    private static final String PAYLOAD_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     private static final Duration BROKER_START = Duration.ofSeconds(120);
     private static final int MIN_CALLERS = 16;
 
@@ -43,9 +39,9 @@ public final class ScaleOutBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = ProxyBenchmark.options(args);
         int[] levels = Arrays.stream(options.getOrDefault("--concurrency", "16,64").split(",")).mapToInt(Integer::parseInt).toArray();
-        Duration duration = seconds(options.getOrDefault("--duration", "8s"));
-        Duration warmup = seconds(options.getOrDefault("--warmup", "3s"));
-        Duration jitWarmup = seconds(options.getOrDefault("--jit-warmup", "15s"));
+        Duration duration = ProxyBenchmark.seconds(options.getOrDefault("--duration", "8s"));
+        Duration warmup = ProxyBenchmark.seconds(options.getOrDefault("--warmup", "3s"));
+        Duration jitWarmup = ProxyBenchmark.seconds(options.getOrDefault("--jit-warmup", "15s"));
         List<String> brokerJvm = List.of("-Xmx" + options.getOrDefault("--broker-heap", "512m"));
         Path dir = Files.createTempDirectory("gatehouse-bench-scaleout");
 
@@ -92,7 +88,7 @@ public final class ScaleOutBenchmark {
             // Each broker's hot path compiled before anything is measured (see ProxyBenchmark), each alone at full load for
             // the same time: the second broker, idle in the one-broker phases, would otherwise be measured colder than the first.
             for (URI endpoint : endpoints) {
-                ClosedLoopLoad.phase("jit", spread(List.of(endpoint), 1, callers), tokens, SEARCH_CALL, callers, Duration.ZERO, jitWarmup);
+                ClosedLoopLoad.phase("jit", spread(List.of(endpoint), 1, callers), tokens, ProxyBenchmark.SEARCH_CALL, callers, Duration.ZERO, jitWarmup);
             }
         }
         String loadBefore = Machine.loadAverage();
@@ -110,7 +106,7 @@ public final class ScaleOutBenchmark {
                     at[1] = meter.read();
                 });
                 LatencyRecord r = ClosedLoopLoad.phase(brokerCount + " broker" + (brokerCount == 1 ? "" : "s"), perCaller, tokens,
-                        SEARCH_CALL, concurrency, warmup, duration);
+                        ProxyBenchmark.SEARCH_CALL, concurrency, warmup, duration);
                 metering.join();
                 ResourceMeter.Spend spend = ResourceMeter.spent(at[0], at[1], r.sortedNanos().length);
                 if (brokerCount == 1) {
@@ -178,11 +174,7 @@ public final class ScaleOutBenchmark {
                   target: %s
                   namespace: default
                   payloadKey: "%s"
-                """.formatted(port, publicUrl, issuer, upstream, jdbcUrl, temporal, PAYLOAD_KEY);
-    }
-
-    private static Duration seconds(String value) {
-        return Duration.ofSeconds(Long.parseLong(value.replace("s", "")));
+                """.formatted(port, publicUrl, issuer, upstream, jdbcUrl, temporal, GatehouseProcess.PAYLOAD_KEY);
     }
 
     /** Paces the meter's two readings (not a synchronisation: the load's phase has its own clock). */

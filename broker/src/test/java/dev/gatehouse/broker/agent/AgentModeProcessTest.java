@@ -12,6 +12,7 @@ import dev.gatehouse.broker.testing.RawMcp;
 import dev.gatehouse.broker.testing.ServeConfig;
 import dev.gatehouse.broker.testing.TemporalServerProcess;
 import dev.gatehouse.broker.testing.TestIdp;
+import dev.gatehouse.broker.testing.Teardown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -95,13 +96,7 @@ class AgentModeProcessTest {
     @AfterAll
     void stopEverything() {
         for (AutoCloseable part : new AutoCloseable[] {broker, agent, temporal, upstream, idp, database}) {
-            try {
-                if (part != null) {
-                    part.close();
-                }
-            } catch (Exception ignored) {
-                // Each part on its own, so one that fails to stop does not leave the others running.
-            }
+            Teardown.quietly(part);
         }
     }
 

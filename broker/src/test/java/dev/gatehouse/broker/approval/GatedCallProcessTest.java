@@ -13,6 +13,7 @@ import dev.gatehouse.broker.testing.RawMcp;
 import dev.gatehouse.broker.testing.ServeConfig;
 import dev.gatehouse.broker.testing.TemporalServerProcess;
 import dev.gatehouse.broker.testing.TestIdp;
+import dev.gatehouse.broker.testing.Teardown;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -126,7 +127,7 @@ class GatedCallProcessTest {
             temporal = temporalServer.join();
         } catch (RuntimeException e) {
             postgres.thenAccept(EmbeddedDatabase::close);
-            temporalServer.thenAccept(GatedCallProcessTest::closeQuietly);
+            temporalServer.thenAccept(Teardown::quietly);
             throw e;
         }
         int port = FreePort.pick();
@@ -142,11 +143,11 @@ class GatedCallProcessTest {
     @AfterAll
     void stopEverything() {
         // Each part on its own, so one that fails to stop does not leave the others running.
-        closeQuietly(broker);
-        closeQuietly(temporal);
-        closeQuietly(upstream);
-        closeQuietly(idp);
-        closeQuietly(database);
+        Teardown.quietly(broker);
+        Teardown.quietly(temporal);
+        Teardown.quietly(upstream);
+        Teardown.quietly(idp);
+        Teardown.quietly(database);
         callers.shutdownNow();
     }
 
@@ -590,17 +591,6 @@ class GatedCallProcessTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable part) {
-        if (part == null) {
-            return;
-        }
-        try {
-            part.close();
-        } catch (Exception e) {
-            System.err.println("could not stop " + part.getClass().getSimpleName() + ": " + e);
         }
     }
 }

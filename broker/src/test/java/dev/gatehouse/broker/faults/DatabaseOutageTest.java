@@ -5,6 +5,7 @@ import dev.gatehouse.activities.audit.ChainVerifier;
 import dev.gatehouse.broker.testing.CountingUpstream;
 import dev.gatehouse.broker.testing.Poll;
 import dev.gatehouse.broker.testing.RawMcp;
+import dev.gatehouse.broker.testing.RecordedEvents;
 import dev.gatehouse.broker.testing.TestStack;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
@@ -16,12 +17,8 @@ import org.junit.jupiter.api.Timeout;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -178,8 +175,8 @@ class DatabaseOutageTest {
             ChainVerifier verifier = new ChainVerifier(Jdbi.create(stack.dev().jdbcUrl()));
             for (Worker worker : workers) {
                 String session = worker.client().sessionId();
-                Set<String> requests = recordedIds(db, session, "client");
-                Set<String> answers = recordedIds(db, session, "upstream");
+                Set<String> requests = RecordedEvents.toolCallIds(db, session, "client");
+                Set<String> answers = RecordedEvents.toolCallIds(db, session, "upstream");
                 for (Call call : worker.calls()) {
                     if (call.answered()) {
                         assertThat(requests).as("request %s recorded", call.id()).contains("\"" + call.id() + "\"");
@@ -189,21 +186,6 @@ class DatabaseOutageTest {
                 assertThat(verifier.verify(session).intact()).as("session %s's chain", session).isTrue();
             }
         }
-    }
-
-    private static Set<String> recordedIds(Connection db, String sessionId, String direction) throws SQLException {
-        Set<String> ids = new HashSet<>();
-        try (PreparedStatement query = db.prepareStatement(
-                "select jsonrpc_id from audit_event where session_id = ? and direction = ? and method = 'tools/call'")) {
-            query.setString(1, sessionId);
-            query.setString(2, direction);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    ids.add(rows.getString(1));
-                }
-            }
-        }
-        return ids;
     }
 
     private static void pause(long millis) {

@@ -3,6 +3,7 @@ package dev.gatehouse.broker.recording;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.broker.dev.DemoUpstream;
 import dev.gatehouse.broker.testing.RawMcp;
+import dev.gatehouse.broker.testing.RecordedEvents;
 import dev.gatehouse.broker.testing.TestStack;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,11 +15,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -150,8 +149,8 @@ class AuditOutageTest {
             assertThat(new dev.gatehouse.activities.audit.ChainVerifier(org.jdbi.v3.core.Jdbi.create(stack.dev().jdbcUrl()))
                     .verify(failOpen.sessionId()).intact()).isTrue();
             for (Seen worker : seen) {
-                Set<String> recordedRequests = recordedIds(db, worker.sessionId(), "client");
-                Set<String> recordedAnswers = recordedIds(db, worker.sessionId(), "upstream");
+                Set<String> recordedRequests = RecordedEvents.toolCallIds(db, worker.sessionId(), "client");
+                Set<String> recordedAnswers = RecordedEvents.toolCallIds(db, worker.sessionId(), "upstream");
                 for (String id : worker.answered()) {
                     assertThat(recordedRequests).as("request %s recorded", id).contains("\"" + id + "\"");
                     assertThat(recordedAnswers).as("answer to %s recorded", id).contains("\"" + id + "\"");
@@ -162,21 +161,6 @@ class AuditOutageTest {
 
     private static int answered(List<Seen> seen) {
         return seen.stream().mapToInt(s -> s.answered().size()).sum();
-    }
-
-    private static Set<String> recordedIds(Connection db, String sessionId, String direction) throws SQLException {
-        Set<String> ids = ConcurrentHashMap.newKeySet();
-        try (PreparedStatement query = db.prepareStatement(
-                "select jsonrpc_id from audit_event where session_id = ? and direction = ? and method = 'tools/call'")) {
-            query.setString(1, sessionId);
-            query.setString(2, direction);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    ids.add(rows.getString(1));
-                }
-            }
-        }
-        return ids;
     }
 
     private static void sleep(long millis) {

@@ -13,6 +13,7 @@ import dev.gatehouse.broker.testing.RawMcp;
 import dev.gatehouse.broker.testing.ServeConfig;
 import dev.gatehouse.broker.testing.TemporalServerProcess;
 import dev.gatehouse.broker.testing.TestIdp;
+import dev.gatehouse.broker.testing.Teardown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,7 +118,7 @@ class ScaleOutTest {
             temporal = temporalServer.join();
         } catch (RuntimeException e) {
             postgres.thenAccept(EmbeddedDatabase::close);
-            temporalServer.thenAccept(ScaleOutTest::closeQuietly);
+            temporalServer.thenAccept(Teardown::quietly);
             throw e;
         }
         // The public URL is the load balancer's; here, with none in front, it is a's. Tokens are for its audience.
@@ -138,12 +139,12 @@ class ScaleOutTest {
     @AfterAll
     void stopEverything() {
         // Each part on its own, so one that fails to stop does not leave the others running.
-        closeQuietly(a == null ? null : a.process);
-        closeQuietly(b == null ? null : b.process);
-        closeQuietly(temporal);
-        closeQuietly(upstream);
-        closeQuietly(idp);
-        closeQuietly(database);
+        Teardown.quietly(a == null ? null : a.process);
+        Teardown.quietly(b == null ? null : b.process);
+        Teardown.quietly(temporal);
+        Teardown.quietly(upstream);
+        Teardown.quietly(idp);
+        Teardown.quietly(database);
         starters.shutdownNow();
     }
 
@@ -376,17 +377,6 @@ class ScaleOutTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable part) {
-        if (part == null) {
-            return;
-        }
-        try {
-            part.close();
-        } catch (Exception e) {
-            System.err.println("could not stop " + part.getClass().getSimpleName() + ": " + e);
         }
     }
 }
