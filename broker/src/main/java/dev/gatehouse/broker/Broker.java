@@ -63,6 +63,7 @@ import dev.gatehouse.broker.temporal.GatedCallActivities;
 import dev.gatehouse.broker.temporal.SearchAttributeRegistration;
 import dev.gatehouse.broker.temporal.TemporalConnection;
 import dev.gatehouse.broker.temporal.TemporalRuntime;
+import dev.gatehouse.broker.temporal.WorkflowCaching;
 import dev.gatehouse.notifier.LogChannel;
 import dev.gatehouse.workflows.codec.PayloadKey;
 import io.temporal.client.WorkflowClient;
@@ -188,7 +189,8 @@ public final class Broker implements AutoCloseable {
             TemporalRuntime runtime = TemporalRuntime.create(workflows, temporalSettings.taskQueue(), payloadKey, new GatedCallActivities(
                             new ApprovalRecordActivitiesImpl(approvals, auditWriter),
                             new NotifyActivitiesImpl(channels, approvals, new NoticeLedger(database.jdbi())),
-                            new GatedCallForwarder(clients, sessionStore, masking::profile)));
+                            new GatedCallForwarder(clients, sessionStore, masking::profile)),
+                    ephemeralTemporal ? WorkflowCaching.STICKY : WorkflowCaching.NONE);
             GatedCalls gatedCalls = GatedCalls.create(runtime.client(), runtime.taskQueue(), approvals, config.approvers(),
                     masking.profile(MaskingProfiles.DEFAULT), config.upstreams().stream()
                             // An approved call through an agent may take the relay's margin on top of the upstream's time.

@@ -8,6 +8,7 @@ import dev.gatehouse.broker.config.TemporalSettings;
 import dev.gatehouse.broker.config.UpstreamSettings;
 import dev.gatehouse.broker.temporal.TemporalConnection;
 import dev.gatehouse.broker.temporal.TemporalRuntime;
+import dev.gatehouse.broker.temporal.WorkflowCaching;
 import dev.gatehouse.workflows.codec.PayloadKey;
 
 import java.time.Duration;
@@ -53,7 +54,8 @@ public final class Agent implements AutoCloseable {
             String taskQueue = config.agent().taskQueue();
             TemporalRuntime runtime = TemporalRuntime.create(
                     TemporalRuntime.client(connection, temporal.namespace(), key, temporal.decryptionOnlyKeys()), taskQueue, key,
-                    worker -> worker.registerActivitiesImplementations(new UpstreamRelayImpl(clients)));
+                    // Agents run activities only: there is no workflow to cache.
+                    WorkflowCaching.NONE, worker -> worker.registerActivitiesImplementations(new UpstreamRelayImpl(clients)));
             runtime.start();
             // On SIGTERM the calls it is running finish first (up to the longest upstream timeout): an interrupted one
             // would be reported "may have run", and a rolling update should cost none.

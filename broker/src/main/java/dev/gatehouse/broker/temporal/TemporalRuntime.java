@@ -50,9 +50,10 @@ public final class TemporalRuntime implements AutoCloseable {
      * A runtime for gated calls (and the relays to agents) on {@code taskQueue}, on {@code client} (see
      * {@link #client}); its worker polls once {@link #start()}ed.
      */
-    public static TemporalRuntime create(WorkflowClient client, String taskQueue, PayloadKey key, GatedCallActivities activities) {
+    public static TemporalRuntime create(WorkflowClient client, String taskQueue, PayloadKey key, GatedCallActivities activities,
+                                         WorkflowCaching caching) {
         Objects.requireNonNull(activities, "activities");
-        return create(client, taskQueue, key, worker -> {
+        return create(client, taskQueue, key, caching, worker -> {
             // RelayWorkflow carries messages to agents (upstreams[].agent); it costs nothing when none is configured.
             worker.registerWorkflowImplementationTypes(GatedCallWorkflowImpl.class, NoticeSettlementWorkflowImpl.class,
                     RelayWorkflowImpl.class);
@@ -62,31 +63,29 @@ public final class TemporalRuntime implements AutoCloseable {
 
     /** The same, with whatever {@code registrations} puts on the worker (tests run their own workflows). */
     static TemporalRuntime create(TemporalConnection connection, String namespace, String taskQueue, PayloadKey key,
-                                  List<PayloadKey> previousKeys, Consumer<Worker> registrations) {
+                                  List<PayloadKey> previousKeys, WorkflowCaching caching, Consumer<Worker> registrations) {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(namespace, "namespace");
-        return create(client(connection, namespace, key, previousKeys), taskQueue, key, registrations);
+        return create(client(connection, namespace, key, previousKeys), taskQueue, key, caching, registrations);
     }
 
     /** A runtime whose worker on {@code taskQueue} gets whatever {@code registrations} puts on it (agents, tests). */
-    public static TemporalRuntime create(WorkflowClient client, String taskQueue, PayloadKey key, Consumer<Worker> registrations) {
+    public static TemporalRuntime create(WorkflowClient client, String taskQueue, PayloadKey key, WorkflowCaching caching,
+                                         Consumer<Worker> registrations) {
         Objects.requireNonNull(taskQueue, "taskQueue");
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(caching, "caching");
         // Workflow code runs on virtual threads, and so do the task executors (workflow tasks, activities:
         // HTTP upstream calls, PostgreSQL writes), which block on I/O: no platform thread per task.
-        WorkerFactory workers = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-                .setUsingVirtualWorkflowThreads(true)
-                // No sticky cache: brokers are stateless replicas, so a workflow's next task must go to whichever
-                // replica polls, at once, not wait on the private queue of one that crashed (Temporal's test server
-                // never hands such tasks on; a real cluster does after a timeout). A gated call's history is a few dozen
-                // events, so replaying it per task is cheap, and a waiting approval holds no memory in any broker.
-                .setWorkflowCacheSize(0)
-                .build());
-        Worker worker = workers.newWorker(taskQueue, WorkerOptions.newBuilder()
-                .setUsingVirtualThreads(true)
-                // Zero: completions carry no sticky attributes, so every workflow task goes to the shared task queue.
-                .setStickyQueueScheduleToStartTimeout(Duration.ZERO)
-                .build());
+        WorkerFactoryOptions.Builder factory = WorkerFactoryOptions.newBuilder().setUsingVirtualWorkflowThreads(true);
+        WorkerOptions.Builder options = WorkerOptions.newBuilder().setUsingVirtualThreads(true);
+        if (caching == WorkflowCaching.NONE) {
+            // Zero: completions carry no sticky attributes, so every workflow task goes to the shared task queue.
+            factory.setWorkflowCacheSize(0);
+            options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
+        }
+        WorkerFactory workers = WorkerFactory.newInstance(client, factory.build());
+        Worker worker = workers.newWorker(taskQueue, options.build());
         registrations.accept(worker);
         return new TemporalRuntime(client, workers, taskQueue, key.fingerprint());
     }

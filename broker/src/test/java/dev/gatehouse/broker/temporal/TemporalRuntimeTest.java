@@ -77,6 +77,43 @@ class TemporalRuntimeTest {
         }
     }
 
+    /** Counts how often its code runs from the top: once per workflow task when nothing is cached, once in all when it is. */
+    public static final class CountingEchoWorkflow implements Echo {
+        static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> RUNS = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private final Shout shout = Workflow.newActivityStub(Shout.class,
+                ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(10)).build());
+
+        @Override
+        public String echo(String argument) {
+            // Not workflow state: only the test reads it, so it cannot make a replay diverge.
+            RUNS.computeIfAbsent(Workflow.getInfo().getWorkflowId(), id -> new java.util.concurrent.atomic.AtomicInteger())
+                    .incrementAndGet();
+            String first = shout.shout(argument);
+            return shout.shout(first);
+        }
+    }
+
+    /** Three workflow tasks: start, after the first activity, after the second. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(WorkflowCaching.class)
+    void replaysAWorkflowFromItsStartOnEachTaskUnlessCaching(WorkflowCaching caching) {
+        String taskQueue = "caching-" + UUID.randomUUID();
+        String workflowId = "caching-" + UUID.randomUUID();
+        try (TemporalRuntime runtime = TemporalRuntime.create(connection, NAMESPACE, taskQueue, PayloadKey.generate(), List.of(),
+                caching, worker -> {
+                    worker.registerWorkflowImplementationTypes(CountingEchoWorkflow.class);
+                    worker.registerActivitiesImplementations(new ShoutActivity());
+                })) {
+            runtime.start();
+            Echo echo = runtime.client().newWorkflowStub(Echo.class,
+                    WorkflowOptions.newBuilder().setTaskQueue(taskQueue).setWorkflowId(workflowId).build());
+            assertThat(echo.echo("anything")).contains("secret-result-4711 for secret-result-4711 for anything");
+
+            assertThat(CountingEchoWorkflow.RUNS.get(workflowId)).hasValue(caching == WorkflowCaching.STICKY ? 1 : 3);
+        }
+    }
+
     @BeforeAll
     static void startServer() throws IOException {
         int port;
@@ -122,7 +159,7 @@ class TemporalRuntimeTest {
         String taskQueue = "echo-" + UUID.randomUUID();
         String workflowId = "echo-" + UUID.randomUUID();
         PayloadKey key = PayloadKey.generate();
-        try (TemporalRuntime runtime = TemporalRuntime.create(connection, NAMESPACE, taskQueue, key, List.of(), worker -> {
+        try (TemporalRuntime runtime = TemporalRuntime.create(connection, NAMESPACE, taskQueue, key, List.of(), WorkflowCaching.NONE, worker -> {
             worker.registerWorkflowImplementationTypes(EchoWorkflow.class);
             worker.registerActivitiesImplementations(new ShoutActivity());
         })) {
@@ -154,7 +191,7 @@ class TemporalRuntimeTest {
 
             // After a rotation (temporal.previousPayloadKeys), what the old key wrote is still read.
             try (TemporalRuntime rotated = TemporalRuntime.create(connection, NAMESPACE, "rotated-" + taskQueue, otherKey,
-                    List.of(key), worker -> { })) {
+                    List.of(key), WorkflowCaching.NONE, worker -> { })) {
                 assertThat(rotated.client().newUntypedWorkflowStub(workflowId).getResult(String.class))
                         .startsWith("secret-result-4711 for secret-argument-4711");
             }
@@ -167,7 +204,7 @@ class TemporalRuntimeTest {
         Unused activities = new Unused();
         PayloadKey key = PayloadKey.generate();
         try (TemporalRuntime runtime = TemporalRuntime.create(TemporalRuntime.client(connection, NAMESPACE, key, List.of()), taskQueue, key,
-                new GatedCallActivities(activities, activities, activities))) {
+                new GatedCallActivities(activities, activities, activities), WorkflowCaching.NONE)) {
             runtime.start();
             assertThat(runtime.taskQueue()).isEqualTo(taskQueue);
             assertThat(runtime.client().getOptions().getNamespace()).isEqualTo(NAMESPACE);
