@@ -1,13 +1,11 @@
 package dev.gatehouse.activities.approval;
 
 import dev.gatehouse.activities.audit.AuditEvent;
-import dev.gatehouse.activities.audit.AuditQueries;
 import dev.gatehouse.activities.audit.AuditUnavailableException;
 import dev.gatehouse.activities.audit.AuditWriter;
 import dev.gatehouse.activities.audit.Direction;
 import dev.gatehouse.activities.audit.EventKind;
 import dev.gatehouse.activities.audit.RecordingSession;
-import dev.gatehouse.activities.audit.SessionSummary;
 import dev.gatehouse.activities.audit.StorableJson;
 import org.jdbi.v3.core.Jdbi;
 
@@ -48,12 +46,10 @@ final class ApprovalChain {
     }
 
     private final AuditWriter writer;
-    private final AuditQueries sessions;
     private final Jdbi jdbi;
 
     ApprovalChain(AuditWriter writer, Jdbi jdbi) {
         this.writer = writer;
-        this.sessions = new AuditQueries(jdbi);
         this.jdbi = jdbi;
     }
 
@@ -62,7 +58,8 @@ final class ApprovalChain {
      *
      * @param decider the decider of a {@link Step#DECISION} (it is part of what makes the step unique); "" otherwise
      * @param details the payload beyond approval id, step and decider; masked values only
-     * @param session who the session belongs to, used only when the session is not recorded yet
+     * @param session who the session belongs to, used only when the session is not recorded yet (the writer inserts a
+     *                session it has not seen with {@code on conflict do nothing}: a recorded owner is never replaced)
      * @throws AuditUnavailableException when the event was not committed (the activity fails and is retried)
      */
     void append(Place place, String approvalId, Step step, String decider, String outcome, Map<String, Object> details,
@@ -79,7 +76,7 @@ final class ApprovalChain {
         payload.putAll(details);
         AuditEvent event = new AuditEvent(place.sessionId(), Instant.now(), Direction.BROKER, EventKind.APPROVAL, place.method(),
                 place.jsonRpcId(), place.target(), outcome, StorableJson.of(payload), 0, Map.of(), false);
-        await(writer.append(recorded(place.sessionId()).orElse(session), event, AuditWriter.Durability.FAIL_CLOSED), approvalId, step);
+        await(writer.append(session, event, AuditWriter.Durability.FAIL_CLOSED), approvalId, step);
     }
 
     private boolean holds(String sessionId, String approvalId, Step step, String decider) {
@@ -96,16 +93,6 @@ final class ApprovalChain {
                 .bind("decider", decider)
                 .mapTo(Boolean.class)
                 .one());
-    }
-
-    /** The session as recorded: the writer inserts a session it has not seen, and must not invent a different owner for it. */
-    private java.util.Optional<RecordingSession> recorded(String sessionId) {
-        return sessions.session(sessionId).map(ApprovalChain::asRecording);
-    }
-
-    private static RecordingSession asRecording(SessionSummary s) {
-        return new RecordingSession(s.id(), s.upstream(), s.callerIssuer(), s.callerSubject(), s.callerEmail(), s.callerGroups(),
-                s.clientName(), s.clientVersion(), s.protocolVersion(), s.startedAt());
     }
 
     private static void await(java.util.concurrent.CompletableFuture<Void> committed, String approvalId, Step step) {

@@ -105,10 +105,8 @@ public final class ApprovalRecordActivitiesImpl implements ApprovalRecordActivit
             details.put("forwarded", forwarded(result.forwarded()));
         }
         chain.append(place(approval), approval.id(), ApprovalChain.Step.OUTCOME, "", status, details, fallbackSession(call));
-        for (Decision decision : result.decisions()) {
-            store.recordDecision(approval.id(), recorded(decision));
-        }
-        store.recordOutcome(approval.id(), status, result.decidedAt(), result.detail(), decidedBy);
+        store.recordOutcome(approval.id(), status, result.decidedAt(), result.detail(), decidedBy,
+                result.decisions().stream().map(ApprovalRecordActivitiesImpl::recorded).toList());
     }
 
     private ApprovalRecord known(String approvalId) {

@@ -309,16 +309,42 @@ public final class ApprovalStore {
      * (a retried activity finds its own earlier write).
      */
     boolean recordOutcome(String approvalId, String status, Instant decidedAt, String reason, List<String> decidedBy) {
-        return jdbi.withHandle(h -> h.createUpdate("""
-                        update audit_approval
-                           set status = :status, decided_at = :at, outcome_reason = :reason, decided_by = :decidedBy
-                        where id = :id and status = 'pending'""")
-                .bind("id", approvalId)
-                .bind("status", status)
-                .bind("at", Timestamp.from(decidedAt))
-                .bind("reason", reason)
-                .bindArray("decidedBy", String.class, decidedBy)
-                .execute()) == 1;
+        return recordOutcome(approvalId, status, decidedAt, reason, decidedBy, List.of());
+    }
+
+    /**
+     * As {@link #recordOutcome(String, String, Instant, String, List)}, storing {@code decisions} (those not stored
+     * yet) in the same transaction: one commit for the whole outcome.
+     */
+    boolean recordOutcome(String approvalId, String status, Instant decidedAt, String reason, List<String> decidedBy,
+                          List<RecordedDecision> decisions) {
+        return jdbi.inTransaction(h -> {
+            if (!decisions.isEmpty()) {
+                h.createUpdate("""
+                                insert into audit_approval_decision (approval_id, approver, channel, decided_at, decision, reason)
+                                select :id, d.approver, d.channel, d.at::timestamptz, d.decision, d.reason
+                                  from unnest(:approvers, :channels, :ats, :decisions, :reasons)
+                                       as d(approver, channel, at, decision, reason)
+                                on conflict do nothing""")
+                        .bind("id", approvalId)
+                        .bindArray("approvers", String.class, decisions.stream().map(RecordedDecision::approver).toList())
+                        .bindArray("channels", String.class, decisions.stream().map(RecordedDecision::channel).toList())
+                        .bindArray("ats", String.class, decisions.stream().map(d -> d.decidedAt().toString()).toList())
+                        .bindArray("decisions", String.class, decisions.stream().map(RecordedDecision::decision).toList())
+                        .bindArray("reasons", String.class, decisions.stream().map(RecordedDecision::reason).toList())
+                        .execute();
+            }
+            return h.createUpdate("""
+                            update audit_approval
+                               set status = :status, decided_at = :at, outcome_reason = :reason, decided_by = :decidedBy
+                            where id = :id and status = 'pending'""")
+                    .bind("id", approvalId)
+                    .bind("status", status)
+                    .bind("at", Timestamp.from(decidedAt))
+                    .bind("reason", reason)
+                    .bindArray("decidedBy", String.class, decidedBy)
+                    .execute() == 1;
+        });
     }
 
     Jdbi jdbi() {
