@@ -2,7 +2,7 @@
 # Order: $JAVA_HOME if new enough, then the usual install locations, newest first.
 
 java_major() {
-  "$1/bin/java" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit }'
+  "$1/bin/java" -version 2>&1 | awk -F'"' '/version/ && !found { split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); found = 1 }'
 }
 
 find_jdk() {

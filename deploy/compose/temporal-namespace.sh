@@ -17,7 +17,7 @@ temporal operator namespace describe --address "$address" --namespace "$namespac
 for attribute in GatehouseUpstream:Keyword GatehouseTool:Keyword GatehouseRequester:Keyword \
                  GatehouseStatus:Keyword GatehouseDecidedBy:KeywordList; do
   name="${attribute%%:*}" type="${attribute##*:}"
-  if ! temporal operator search-attribute list --address "$address" --namespace "$namespace" | grep -qw "$name"; then
+  if ! temporal operator search-attribute list --address "$address" --namespace "$namespace" | grep -w "$name" >/dev/null; then
     retry temporal operator search-attribute create --address "$address" --namespace "$namespace" --name "$name" --type "$type"
   fi
 done

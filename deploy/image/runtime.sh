@@ -23,7 +23,9 @@ for name in libjli libjava libnet libnio libzip libjimage libmanagement libmanag
 done
 mapfile -t libraries < <(ldd "${core[@]}" | awk '/=> \// {print $3} /^[[:space:]]*\/lib/ {print $1}' | grep -v "^$out" | sort -u)
 # glibc opens libgcc_s at run time (thread cancellation and unwinding), so ldd cannot see it.
-libgcc="$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ {print $NF; exit}')"
+# awk reads to the end rather than exiting at the first match: an early exit would kill ldconfig
+# with SIGPIPE, and pipefail would fail the build with 141 whenever ldconfig had output left.
+libgcc="$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ && !found {print $NF; found = 1}')"
 [[ -n "$libgcc" ]] && libraries+=("$libgcc")
 for library in "${libraries[@]}"; do
   mkdir -p "$out$(dirname "$library")"
