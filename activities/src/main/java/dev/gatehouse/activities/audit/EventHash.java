@@ -9,9 +9,9 @@ import java.util.Map;
 /**
  * The hashes that chain a session's events. An event's content digest covers every stored field
  * but its place in the chain; its chain hash is {@code SHA-256(prev_hash || seq || content digest)}.
- * The content digest is computed by the thread that records the event; the link is made where
- * events are appended ({@code audit_append}, migration V4, computes exactly {@link #link}) and
- * recomputed here by the verifiers. The first event's previous hash is 32 zero bytes.
+ * The content digest is computed by the thread that records the event; the link is made by the
+ * audit writer as it appends ({@link BatchWriter}) and recomputed by the verifiers. The first
+ * event's previous hash is 32 zero bytes.
  */
 public final class EventHash {
 
