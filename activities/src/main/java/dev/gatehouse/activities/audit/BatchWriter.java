@@ -30,6 +30,11 @@ import java.util.TreeMap;
  * a server can take, for what only it can do: it no longer locks, reads and re-hashes heads in a
  * PL/pgSQL loop (the V4 function this replaces spent two thirds of its time there).
  *
+ * <p>The V4 function {@code audit_append} that linked chains in the database stays in the schema,
+ * so that replicas of the previous release keep writing during a rolling upgrade; both kinds may
+ * write one session at once (the old one locks and moves the head, this one's check then fails
+ * and it reads the head afresh).
+ *
  * <p>Plain JDBC on purpose: binding the batch's arrays through Jdbi's type resolution cost the
  * broker more CPU than the rest of the commit.
  */
