@@ -66,6 +66,9 @@ public final class Database implements AutoCloseable {
         // One connection per audit writer lane (WriterSettings.lanes) and one for its probe.
         writer.setMaximumPoolSize(WRITER_CONNECTIONS);
         writer.setPoolName("gatehouse-audit-writer");
+        // The writer's statements take arrays of whatever length a batch has; planning each call for them
+        // (custom plans) costs more than running it, and their generic plans are what every call wants.
+        writer.setConnectionInitSql("set plan_cache_mode = force_generic_plan");
         writer.setInitializationFailTimeout(-1);
         writer.setConnectionTimeout(WRITER_CONNECT_TIMEOUT_MS);
         return new Database(settings, dataSource, new HikariDataSource(writer));
