@@ -67,17 +67,28 @@ final class McpExchange {
      * recorded and masked first, then passed through {@code then} (list filtering).
      */
     MessageFilter replies(JsonRpcMessage request, MessageFilter then) {
-        java.util.function.UnaryOperator<String> record = recording.replies(request == null ? null : request.method(),
-                request == null ? null : request.target().orElse(null));
+        java.util.function.Function<String, java.util.function.Supplier<String>> record = recording.stagedReplies(
+                request == null ? null : request.method(), request == null ? null : request.target().orElse(null));
         JsonNode requestId = request == null ? null : request.id();
-        return text -> {
-            String recorded;
-            try {
-                recorded = record.apply(text);
-            } catch (RecordingUnavailableException e) {
-                throw notRecorded(e, requestId, "the upstream's answer could not be recorded, so it was held back");
+        return new MessageFilter() {
+            @Override
+            public String apply(String text) {
+                return stage(text).release();
             }
-            return then.apply(recorded);
+
+            @Override
+            public Staged stage(String text) {
+                java.util.function.Supplier<String> recorded = record.apply(text);
+                return () -> {
+                    String shown;
+                    try {
+                        shown = recorded.get();
+                    } catch (RecordingUnavailableException e) {
+                        throw notRecorded(e, requestId, "the upstream's answer could not be recorded, so it was held back");
+                    }
+                    return then.apply(shown);
+                };
+            }
         };
     }
 

@@ -15,7 +15,8 @@ final class ResponseWatch implements MessageFilter {
     private final ObjectMapper json;
     private final JsonNode requestId;
     private final MessageFilter next;
-    private boolean answered;
+    /** Set when a staged response is released (possibly on another thread than the one that staged it). */
+    private volatile boolean answered;
 
     ResponseWatch(ObjectMapper json, JsonNode requestId, MessageFilter next) {
         this.json = json;
@@ -30,11 +31,21 @@ final class ResponseWatch implements MessageFilter {
 
     @Override
     public String apply(String message) {
+        return stage(message).release();
+    }
+
+    @Override
+    public Staged stage(String message) {
         boolean response = !answered && isResponse(message);
-        String passed = next.apply(message);
-        // Set only once the next filter let it through: one it could not record ends the relay with a refusal of its own.
-        answered |= response;
-        return passed;
+        Staged staged = next.stage(message);
+        return () -> {
+            String passed = staged.release();
+            // Set only once the next filter let it through: one it could not record ends the relay with a refusal of its own.
+            if (response) {
+                answered = true;
+            }
+            return passed;
+        };
     }
 
     private boolean isResponse(String message) {

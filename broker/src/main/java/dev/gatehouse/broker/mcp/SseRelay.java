@@ -5,11 +5,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 
 /**
  * Copies a Server-Sent Events stream one event at a time, flushing after each so the client sees
- * every event as soon as the upstream sends it, and never holding more than one event in memory.
- * Event ids, {@code retry} fields and comments pass through byte for byte.
+ * every event as soon as the upstream sends it. Event ids, {@code retry} fields and comments pass
+ * through byte for byte.
+ *
+ * <p>With a filter, reading and delivering overlap: a reader thread reads each event and stages
+ * it (the recording filter queues it for its commit) while the relay's own thread lets staged
+ * events through in order as their commits land. So a notification and the response right behind
+ * it share one commit instead of waiting for one each, and the reader is never more than
+ * {@link #READ_AHEAD} events ahead.
  */
 final class SseRelay {
 
@@ -20,12 +28,15 @@ final class SseRelay {
     enum Outcome { UPSTREAM_CLOSED, UPSTREAM_BROKE_OFF, CLIENT_GONE, EVENT_TOO_LARGE, NOT_RECORDED }
 
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+    /** Events read and staged ahead of the one being let through, at most. */
+    static final int READ_AHEAD = 32;
 
     private final int maxEventBytes;
     private final MessageFilter filter;
     private final StreamKeepAlive keepAlive;
-    private McpRefusal refusal;
-    private IOException failure;
+    /** Set by the reader or the delivering thread; read once the relay has ended (after the reader has). */
+    private volatile McpRefusal refusal;
+    private volatile IOException failure;
 
     /**
      * A relay that passes each event's JSON-RPC message through {@code filter} (events it leaves
@@ -51,7 +62,7 @@ final class SseRelay {
     Outcome relay(InputStream upstream, OutputStream client) {
         ClientStream out = new ClientStream(client, upstream);
         try (StreamKeepAlive.Heartbeat beat = keepAlive.every(() -> out.keepAlive(keepAlive.interval().toNanos()))) {
-            Outcome outcome = copy(upstream, out);
+            Outcome outcome = filter == MessageFilter.NONE ? unfiltered(upstream, out) : pipelined(upstream, out);
             return out.gone ? Outcome.CLIENT_GONE : outcome;
         }
     }
@@ -72,11 +83,10 @@ final class SseRelay {
             this.upstream = upstream;
         }
 
-        synchronized boolean write(ByteArrayOutputStream event) {
+        synchronized boolean write(byte[] event) {
             try {
-                event.writeTo(client);
+                client.write(event);
                 client.flush();
-                event.reset();
                 lastWrite = System.nanoTime();
                 return true;
             } catch (IOException e) {
@@ -108,7 +118,110 @@ final class SseRelay {
         }
     }
 
-    private Outcome copy(InputStream upstream, ClientStream client) {
+    /** Where {@link #copy} hands each whole event; false stops the copy (the client is gone). */
+    @FunctionalInterface
+    private interface EventSink {
+        boolean accept(byte[] event) throws InterruptedException;
+    }
+
+    /** What the reader hands the delivering thread: a staged event, or how the upstream's stream ended. */
+    private sealed interface Step {
+    }
+
+    private record StagedEvent(byte[] event, Rebuild rebuild) implements Step {
+    }
+
+    private record End(Outcome outcome) implements Step {
+    }
+
+    /** Without a filter there is nothing to wait for: each event goes out as it is read. */
+    private Outcome unfiltered(InputStream upstream, ClientStream client) {
+        try {
+            return copy(upstream, client::write);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Outcome.CLIENT_GONE;
+        }
+    }
+
+    /**
+     * Reads and stages on a thread of its own, delivers on this one. However the delivery ends,
+     * the reader has stopped when this returns, so nothing records on the exchange afterwards.
+     */
+    private Outcome pipelined(InputStream upstream, ClientStream client) {
+        BlockingQueue<Step> steps = new ArrayBlockingQueue<>(READ_AHEAD);
+        Thread reader = Thread.ofVirtual().name("gatehouse-sse-reader").start(() -> read(upstream, steps));
+        try {
+            while (true) {
+                Step step = steps.take();
+                if (step instanceof End end) {
+                    return end.outcome();
+                }
+                StagedEvent staged = (StagedEvent) step;
+                byte[] passed;
+                try {
+                    passed = staged.rebuild().release(staged.event());
+                } catch (McpRefusal e) {
+                    // Not recorded: it must not reach the caller, nor anything after it.
+                    refusal = e;
+                    return Outcome.NOT_RECORDED;
+                }
+                if (!client.write(passed)) {
+                    return Outcome.CLIENT_GONE;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Outcome.CLIENT_GONE;
+        } finally {
+            stop(reader, upstream, steps);
+        }
+    }
+
+    /** The reader's loop: each whole event staged and queued, then how the stream ended. */
+    private void read(InputStream upstream, BlockingQueue<Step> steps) {
+        try {
+            Outcome outcome;
+            try {
+                outcome = copy(upstream, event -> {
+                    steps.put(stage(event));
+                    return true;
+                });
+            } catch (McpRefusal e) {
+                refusal = e;
+                outcome = Outcome.NOT_RECORDED;
+            }
+            steps.put(new End(outcome));
+        } catch (InterruptedException e) {
+            // Stopped by the delivering thread.
+        }
+    }
+
+    private static void stop(Thread reader, InputStream upstream, BlockingQueue<Step> steps) {
+        if (!reader.isAlive()) {
+            return;
+        }
+        try {
+            upstream.close();
+        } catch (IOException ignored) {
+            // Abandoning the upstream stream; the reader ends either way.
+        }
+        reader.interrupt();
+        boolean interrupted = false;
+        while (reader.isAlive()) {
+            steps.clear();
+            try {
+                reader.join(java.time.Duration.ofMillis(10));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Outcome copy(InputStream upstream, EventSink sink) throws InterruptedException {
         ByteArrayOutputStream event = new ByteArrayOutputStream(256);
         ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         byte[] buffer = new byte[8192];
@@ -128,15 +241,9 @@ final class SseRelay {
                         return Outcome.EVENT_TOO_LARGE;
                     }
                     if (blank) {
-                        ByteArrayOutputStream passed;
-                        try {
-                            passed = filtered(event);
-                        } catch (McpRefusal e) {
-                            // The filter could not record the event: it must not reach the caller.
-                            refusal = e;
-                            return Outcome.NOT_RECORDED;
-                        }
-                        if (!client.write(passed)) {
+                        byte[] whole = event.toByteArray();
+                        event.reset();
+                        if (!sink.accept(whole)) {
                             return Outcome.CLIENT_GONE;
                         }
                     }
@@ -147,15 +254,8 @@ final class SseRelay {
             }
             // A well-formed stream ends on a blank line; pass on whatever partial event remains anyway.
             line.writeTo(event);
-            if (event.size() > 0) {
-                try {
-                    if (!client.write(filtered(event))) {
-                        return Outcome.CLIENT_GONE;
-                    }
-                } catch (McpRefusal e) {
-                    refusal = e;
-                    return Outcome.NOT_RECORDED;
-                }
+            if (event.size() > 0 && !sink.accept(event.toByteArray())) {
+                return Outcome.CLIENT_GONE;
             }
             return Outcome.UPSTREAM_CLOSED;
         } catch (IOException e) {
@@ -165,12 +265,15 @@ final class SseRelay {
         }
     }
 
-    /** The event as it should reach the client: rebuilt only when the filter changed its message. */
-    private ByteArrayOutputStream filtered(ByteArrayOutputStream event) {
-        if (filter == MessageFilter.NONE) {
-            return event;
-        }
-        String text = event.toString(StandardCharsets.UTF_8);
+    /** How a staged event becomes what the client gets: rebuilt only when the filter changed its message. */
+    @FunctionalInterface
+    private interface Rebuild {
+        byte[] release(byte[] event);
+    }
+
+    /** Splits the event into its message and the rest, and stages the message with the filter. */
+    private StagedEvent stage(byte[] event) {
+        String text = new String(event, StandardCharsets.UTF_8);
         StringBuilder data = new StringBuilder();
         StringBuilder others = new StringBuilder();
         for (String line : text.split("\r?\n", -1)) {
@@ -182,15 +285,16 @@ final class SseRelay {
             }
         }
         if (data.isEmpty()) {
-            return event;
+            return new StagedEvent(event, unchanged -> unchanged);
         }
-        String replaced = filter.apply(data.toString());
-        if (replaced.equals(data.toString())) {
-            return event;
-        }
-        ByteArrayOutputStream rebuilt = new ByteArrayOutputStream(replaced.length() + 64);
-        rebuilt.writeBytes((others + "data: " + replaced + "\n\n").getBytes(StandardCharsets.UTF_8));
-        event.reset();
-        return rebuilt;
+        String message = data.toString();
+        MessageFilter.Staged staged = filter.stage(message);
+        return new StagedEvent(event, original -> {
+            String replaced = staged.release();
+            if (replaced.equals(message)) {
+                return original;
+            }
+            return (others + "data: " + replaced + "\n\n").getBytes(StandardCharsets.UTF_8);
+        });
     }
 }

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -152,6 +154,21 @@ public final class ExchangeRecording {
      * @param requestMethod the method of the caller's request these are replies to, or null for a GET stream
      */
     public UnaryOperator<String> replies(String requestMethod, String target) {
+        Function<String, Supplier<String>> staged = stagedReplies(requestMethod, target);
+        return text -> staged.apply(text).get();
+    }
+
+    /**
+     * {@link #replies} in two steps: applying the function records the message and queues it for
+     * its commit; the supplier it returns waits for that commit (and everything recorded on the
+     * exchange before it) and returns what the caller may see, or throws
+     * {@link RecordingUnavailableException}. Messages a stream delivers together are recorded one
+     * after the other and then share a commit, instead of waiting for one commit each.
+     *
+     * <p>One thread applies the function, in stream order; another may call the suppliers, in the
+     * same order. Until the last supplier has returned, nothing else may record on this exchange.
+     */
+    public Function<String, Supplier<String>> stagedReplies(String requestMethod, String target) {
         MaskingProfile forRecord = recordProfile();
         Optional<MaskingProfile> forCaller = maskProfile.map(recorder::profile);
         return text -> {
@@ -160,12 +177,16 @@ public final class ExchangeRecording {
             String method = message.method() != null ? message.method() : requestMethod;
             pend(event(Direction.UPSTREAM, EventKind.MESSAGE, method, message.id(), message.method() == null ? target : null,
                     message.isError() ? "error" : null, message.payload(), raw.length, message.masked().countsByDetector()));
-            confirm();
-            if (forCaller.isEmpty()) {
-                return text;
-            }
-            MaskedBytes shown = forCaller.get() == forRecord ? message.maskedBytes() : forCaller.get().mask(raw);
-            return shown.changed() ? new String(shown.bytes(), StandardCharsets.UTF_8) : text;
+            flush();
+            CompletableFuture<Void> committed = unconfirmed;
+            return () -> {
+                Recorder.await(committed);
+                if (forCaller.isEmpty()) {
+                    return text;
+                }
+                MaskedBytes shown = forCaller.get() == forRecord ? message.maskedBytes() : forCaller.get().mask(raw);
+                return shown.changed() ? new String(shown.bytes(), StandardCharsets.UTF_8) : text;
+            };
         };
     }
 
@@ -195,7 +216,9 @@ public final class ExchangeRecording {
         }
         CompletableFuture<Void> committed = recorder.append(session(), List.copyOf(buffered));
         buffered.clear();
-        unconfirmed = CompletableFuture.allOf(unconfirmed, committed);
+        // What committed already need not be waited for again: a long stream must not grow a chain of futures.
+        boolean earlierCommitted = unconfirmed.isDone() && !unconfirmed.isCompletedExceptionally();
+        unconfirmed = earlierCommitted ? committed : CompletableFuture.allOf(unconfirmed, committed);
     }
 
     /**

@@ -125,4 +125,81 @@ class SseRelayTest {
         relay.join(Duration.ofSeconds(10));
         assertThat(client.toString(StandardCharsets.UTF_8)).startsWith("data: first\n\n: keep-alive\n\n").endsWith("data: second\n\n");
     }
+
+    /** A filter like the recording one: staging queues the message, releasing waits for its commit. */
+    private static final class CommitGate implements MessageFilter {
+        final java.util.List<String> staged = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        final java.util.concurrent.CountDownLatch secondStaged = new java.util.concurrent.CountDownLatch(1);
+        final String refuse;
+
+        CommitGate(String refuse) {
+            this.refuse = refuse;
+        }
+
+        @Override
+        public String apply(String json) {
+            return stage(json).release();
+        }
+
+        @Override
+        public Staged stage(String json) {
+            staged.add(json);
+            if (staged.size() == 2) {
+                secondStaged.countDown();
+            }
+            return () -> {
+                if (json.equals(refuse)) {
+                    throw new McpRefusal(McpRefusal.Reason.STORAGE_UNAVAILABLE, "the audit store is unavailable");
+                }
+                try {
+                    // The first message's "commit" lands only once the next one is staged: a relay that waited
+                    // for each message before reading the next would never get there.
+                    if (json.equals("1") && !secondStaged.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                        throw new AssertionError("the second event was not read while the first waited");
+                    }
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                return json;
+            };
+        }
+    }
+
+    @Test
+    void readsTheNextEventWhileTheLastWaitsForItsCommitAndKeepsTheirOrder() {
+        CommitGate gate = new CommitGate(null);
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        SseRelay.Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> new SseRelay(1024, gate, keepAlive).relay(stream("data: 1\n\nid: 2\ndata: 2\n\ndata: 3\n\n"), client));
+        assertThat(outcome).isEqualTo(SseRelay.Outcome.UPSTREAM_CLOSED);
+        assertThat(client.toString(StandardCharsets.UTF_8)).isEqualTo("data: 1\n\nid: 2\ndata: 2\n\ndata: 3\n\n");
+    }
+
+    @Test
+    void anEventThatCannotBeRecordedIsTheLastThingTheRelayConsiders() {
+        CommitGate gate = new CommitGate("2");
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        SseRelay relay = new SseRelay(1024, gate, keepAlive);
+        SseRelay.Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> relay.relay(stream("data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4\n\n"), client));
+        assertThat(outcome).isEqualTo(SseRelay.Outcome.NOT_RECORDED);
+        assertThat(relay.refusal()).hasMessageContaining("audit store is unavailable");
+        assertThat(client.toString(StandardCharsets.UTF_8)).as("nothing after the unrecorded event reaches the caller")
+                .isEqualTo("data: 1\n\n");
+    }
+
+    @Test
+    void aCallerWhoLeftStopsTheReaderOfAFilteredStream() {
+        SilentUpstream upstream = new SilentUpstream();
+        OutputStream goneClient = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("broken pipe");
+            }
+        };
+        SseRelay.Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> new SseRelay(1024, new CommitGate(null), keepAlive).relay(upstream, goneClient));
+        assertThat(outcome).isEqualTo(SseRelay.Outcome.CLIENT_GONE);
+        assertThat(upstream.closed.getCount()).as("upstream stream released").isZero();
+    }
 }
