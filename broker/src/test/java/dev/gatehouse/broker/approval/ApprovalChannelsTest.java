@@ -139,7 +139,7 @@ class ApprovalChannelsTest {
         interactivity.send(interactivity.signed(SlackInteractivityClient.click("U0CAROL", "C0LEADS", toLeads.answeredTs(),
                 "gatehouse_approve", escalated.approvalId())));
         assertCompleted(escalated);
-        JsonNode decided = api.get("auditor", "/api/approvals/" + escalated.approvalId());
+        JsonNode decided = api.decidedApproval("auditor", escalated.approvalId());
         assertThat(decided.path("decisions").path(0).path("approver").asText()).isEqualTo("carol@example.com");
 
         // Every message, in both channels, is edited in place to show the outcome.

@@ -177,7 +177,7 @@ class GatedCallProcessTest {
             assertThat(text(call.get(30, TimeUnit.SECONDS))).isEqualTo("deleted a-1");
             assertThat(upstream.deletions("a-1")).isEqualTo(1);
 
-            JsonNode approval = api.get("alice", "/api/approvals/" + approvalId);
+            JsonNode approval = api.decidedApproval("alice", approvalId);
             assertThat(approval.path("status").asText()).isEqualTo("approved");
             assertThat(strings(approval.path("decidedBy"))).containsExactly("alice@example.com");
             assertThat(approval.path("decisions")).hasSize(1);

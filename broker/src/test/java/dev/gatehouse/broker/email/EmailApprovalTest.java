@@ -136,7 +136,7 @@ class EmailApprovalTest {
                 .contains("Thank you, alice@example.com. Approval " + id + " is now approved (1 of 1 approvals).");
         JsonNode result = RawMcp.message(held.get(30, TimeUnit.SECONDS));
         assertThat(result.has("result")).as(result.toString()).isTrue();
-        assertThat(approval(id).path("decisions").get(0).path("channel").asText()).isEqualTo("email");
+        assertThat(api.decidedApproval("auditor", id).path("decisions").get(0).path("channel").asText()).isEqualTo("email");
         assertThat(outcomes(id)).containsExactly("open:shown", "approve:decided");
 
         CaughtMail toRequester = CaughtMail.await(smtp, "agent-ok@example.com", "Your call delete_customer on crm was approved", PATIENCE);
@@ -164,7 +164,7 @@ class EmailApprovalTest {
                 .containsPattern("This link was already used at \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC\\. Each link works once;");
         assertThat(reopened.statusCode()).isEqualTo(410);
         assertThat(outcomes(id)).containsExactly("open:shown", "deny:decided", "deny:used", "open:used");
-        assertThat(approval(id).path("decisions").get(0).path("reason").asText()).isEqualTo("not during the freeze");
+        assertThat(api.decidedApproval("auditor", id).path("decisions").get(0).path("reason").asText()).isEqualTo("not during the freeze");
         CaughtMail toRequester = CaughtMail.await(smtp, "agent-twice@example.com", "Your call delete_customer on crm was denied", PATIENCE);
         assertThat(toRequester.text()).contains("not during the freeze");
     }

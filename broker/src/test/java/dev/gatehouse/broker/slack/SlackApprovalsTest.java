@@ -127,7 +127,7 @@ class SlackApprovalsTest {
         assertThat(result.has("result")).as(result.toString()).isTrue();
         assertThat(ephemeral("U0ALICE", held.id()).param("text")).isEqualTo("You approved approval " + held.id() + " (1 of 1 approvals).");
         assertThat(ephemeral("U0ALICE", held.id()).param("channel")).isEqualTo("C0DBA");
-        JsonNode approval = api.get("auditor", "/api/approvals/" + held.id());
+        JsonNode approval = api.decidedApproval("auditor", held.id());
         assertThat(approval.path("decisions").path(0).path("approver").asText()).isEqualTo("alice@example.com");
         assertThat(approval.path("decisions").path(0).path("channel").asText()).isEqualTo("slack");
 

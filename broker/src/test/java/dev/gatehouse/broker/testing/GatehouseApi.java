@@ -74,6 +74,28 @@ public final class GatehouseApi {
         }
     }
 
+    /**
+     * The approval once its decisions are on record. The workflow takes a decision at once and
+     * records it moments later, with the call's outcome, so a read straight after deciding may
+     * not show it yet; this waits (10 s at most) instead of racing the record.
+     */
+    public JsonNode decidedApproval(String who, String approvalId) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            JsonNode approval = get(who, "/api/approvals/" + approvalId);
+            boolean recorded = approval.path("decisions").size() > 0 && !approval.path("status").asText().equals("pending");
+            if (recorded || System.nanoTime() > deadline) {
+                return approval;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return approval;
+            }
+        }
+    }
+
     /** {@code POST /api/approvals/{id}/decision}; the status is the caller's to check. */
     public HttpResponse<String> decide(String who, String approvalId, String decision, String reason) {
         try {

@@ -120,7 +120,7 @@ class WebUiBrowserTest {
             alice.textIn(card(held.approvalId()) + " .decision-result", "Approved");
             JsonNode answer = held.answer();
             assertThat(answer.path("result").path("content").toString()).contains("deleted");
-            JsonNode approval = api.get("auditor", "/api/approvals/" + held.approvalId());
+            JsonNode approval = api.decidedApproval("auditor", held.approvalId());
             assertThat(approval.path("status").asText()).isEqualTo("approved");
             assertThat(approval.path("decisions").get(0).path("reason").asText()).isEqualTo("ticket 4711");
         }
