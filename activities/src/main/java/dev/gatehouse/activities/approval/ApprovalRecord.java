@@ -13,7 +13,8 @@ import java.util.Set;
  * @param callKey            SHA-256 over requester, upstream, method, target and canonical arguments
  * @param mcpSessionId       the broker's MCP session the call arrived on; null for a sessionless request
  * @param jsonRpcId          the request's JSON-RPC id as JSON text
- * @param requester          the requester's subject
+ * @param requesterIssuer    the issuer of the requester's token; "" for approvals recorded before it was kept
+ * @param requester          the requester's subject (unique only within its issuer)
  * @param requesterEmail     the requester's e-mail, "" when the token had none
  * @param target             the tool name, resource URI or prompt name
  * @param argsPreview        the arguments masked, as JSON text; never the arguments in clear
@@ -31,6 +32,7 @@ public record ApprovalRecord(
         String callKey,
         String mcpSessionId,
         String jsonRpcId,
+        String requesterIssuer,
         String requester,
         String requesterEmail,
         String upstream,
@@ -66,6 +68,7 @@ public record ApprovalRecord(
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(callKey, "callKey");
         Objects.requireNonNull(jsonRpcId, "jsonRpcId");
+        requesterIssuer = requesterIssuer == null ? "" : requesterIssuer;
         Objects.requireNonNull(requester, "requester");
         requesterEmail = requesterEmail == null ? "" : requesterEmail;
         Objects.requireNonNull(upstream, "upstream");
@@ -99,9 +102,14 @@ public record ApprovalRecord(
 
     /** The same approval with its decisions: rows and decisions are read by separate queries. */
     ApprovalRecord withDecisions(List<RecordedDecision> all) {
-        return new ApprovalRecord(id, recordingSessionId, callKey, mcpSessionId, jsonRpcId, requester, requesterEmail, upstream,
+        return new ApprovalRecord(id, recordingSessionId, callKey, mcpSessionId, jsonRpcId, requesterIssuer, requester, requesterEmail, upstream,
                 method, target, argsDigest, argsPreview, policy, policyVersion, policyReason, status, required, eligibleGroups, deadline,
                 decidedBy, createdAt, decidedAt, outcomeReason, all);
+    }
+
+    /** True when {@code issuer} and {@code subject} name this approval's requester (a subject alone names nobody). */
+    public boolean requestedBy(String issuer, String subject) {
+        return !requesterIssuer.isEmpty() && requesterIssuer.equals(issuer) && requester.equals(subject);
     }
 
     /** The requester as people are shown it: the e-mail when known. */

@@ -18,7 +18,7 @@ import java.util.Map;
 final class ApprovalRows {
 
     static final String COLUMNS = """
-            id, session_id, call_key, mcp_session_id, jsonrpc_id, requester, requester_email, upstream, method, tool,
+            id, session_id, call_key, mcp_session_id, jsonrpc_id, requester_issuer, requester, requester_email, upstream, method, tool,
             args_digest, args_preview::text as args_preview, policy, policy_version, policy_reason, status, required, eligible_groups,
             deadline, decided_by, created_at, decided_at, outcome_reason""";
 
@@ -57,6 +57,7 @@ final class ApprovalRows {
                 rs.getString("call_key"),
                 rs.getString("mcp_session_id"),
                 rs.getString("jsonrpc_id"),
+                rs.getString("requester_issuer"),
                 rs.getString("requester"),
                 rs.getString("requester_email"),
                 rs.getString("upstream"),

@@ -63,9 +63,11 @@ public final class ApprovalStore {
     }
 
     private static Optional<Claim> claimOnce(Handle h, GatedCall call, Instant deadline, int max) {
-        // One requester's claims take turns (a transaction-scoped lock on their subject), so the count below and the
-        // insert see the same pending set and concurrent calls cannot together pass the cap. Other requesters do not wait.
-        h.createQuery("select 1 from pg_advisory_xact_lock(hashtextextended('gatehouse-approval-claim:' || :requester, 0))")
+        // One requester's claims take turns (a transaction-scoped lock on their issuer and subject), so the count below
+        // and the insert see the same pending set and concurrent calls cannot together pass the cap. Others do not wait.
+        h.createQuery("select 1 from pg_advisory_xact_lock(hashtextextended("
+                        + "'gatehouse-approval-claim:' || :issuer || chr(10) || :requester, 0))")
+                .bind("issuer", call.requester().issuer())
                 .bind("requester", call.requester().subject())
                 .mapTo(Integer.class)
                 .one();
@@ -74,8 +76,10 @@ public final class ApprovalStore {
         Map<String, Object> seen = h.createQuery("""
                         select (select id from audit_approval where call_key = :key and status = 'pending') as existing,
                                (select count(*) from audit_approval
-                                 where requester = :requester and status = 'pending' and deadline > now()) as pending""")
+                                 where requester = :requester and requester_issuer = :issuer
+                                   and status = 'pending' and deadline > now()) as pending""")
                 .bind("key", call.callKey())
+                .bind("issuer", call.requester().issuer())
                 .bind("requester", call.requester().subject())
                 .mapToMap()
                 .one();
@@ -107,11 +111,11 @@ public final class ApprovalStore {
      */
     static boolean insertPending(Handle h, GatedCall call, Instant deadline) {
         return h.createQuery("""
-                        insert into audit_approval (id, session_id, call_key, mcp_session_id, jsonrpc_id, requester, requester_email,
-                                                    upstream, method, tool, args_digest, args_preview, policy, policy_version,
+                        insert into audit_approval (id, session_id, call_key, mcp_session_id, jsonrpc_id, requester_issuer, requester,
+                                                    requester_email, upstream, method, tool, args_digest, args_preview, policy, policy_version,
                                                     policy_reason, status, required, eligible_groups, deadline, created_at)
                         values (:id, (select id from audit_session where id = :sessionId), :callKey, :mcpSessionId, :jsonRpcId,
-                                :requester, :requesterEmail, :upstream, :method, :tool, :argsDigest, cast(:argsPreview as jsonb),
+                                :requesterIssuer, :requester, :requesterEmail, :upstream, :method, :tool, :argsDigest, cast(:argsPreview as jsonb),
                                 :policy, :policyVersion, :policyReason, 'pending', :required, :eligibleGroups, :deadline, now())
                         on conflict do nothing
                         returning id""")
@@ -120,6 +124,7 @@ public final class ApprovalStore {
                 .bind("callKey", call.callKey())
                 .bind("mcpSessionId", call.sessionId())
                 .bind("jsonRpcId", call.jsonRpcId())
+                .bind("requesterIssuer", call.requester().issuer())
                 .bind("requester", call.requester().subject())
                 .bind("requesterEmail", call.requester().email())
                 .bind("upstream", call.upstream())

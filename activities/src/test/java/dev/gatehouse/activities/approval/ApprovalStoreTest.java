@@ -72,6 +72,21 @@ class ApprovalStoreTest {
     }
 
     @Test
+    void aNamesakeAtAnotherIssuerIsAnotherRequester(Database db) {
+        ApprovalStore store = new ApprovalStore(db.jdbi());
+        String otherIssuer = "https://other-idp.example.com";
+        store.claim(TestCalls.call("apr-1", "agent", "1"), DEADLINE, 1);
+
+        // Their own cap, not the namesake's.
+        assertThat(store.claim(TestCalls.call("apr-2", otherIssuer, "agent", "2"), DEADLINE, 1)).isEqualTo(new Claim.Claimed("apr-2"));
+        ApprovalRecord first = store.find("apr-1").orElseThrow();
+        assertThat(first.requesterIssuer()).isEqualTo(TestCalls.ISSUER);
+        assertThat(first.requestedBy(TestCalls.ISSUER, "agent")).isTrue();
+        assertThat(first.requestedBy(otherIssuer, "agent")).as("the same subject at another issuer").isFalse();
+        assertThat(store.find("apr-2").orElseThrow().requestedBy(otherIssuer, "agent")).isTrue();
+    }
+
+    @Test
     void decidedApprovalsDoNotCountAgainstTheCap(Database db) {
         ApprovalStore store = new ApprovalStore(db.jdbi());
         store.claim(TestCalls.call("apr-1", "agent", "1"), DEADLINE, 1);

@@ -27,16 +27,29 @@ final class TestCalls {
                 null, "customer data is deleted for good");
     }
 
+    static final String ISSUER = "https://idp.example.com";
+
     /** A call by {@code subject} deleting customer {@code customer}; identical arguments give identical keys. */
     static GatedCall call(String approvalId, String subject, String customer) {
         return call(approvalId, subject, customer, SESSION, "7");
     }
 
     static GatedCall call(String approvalId, String subject, String customer, String sessionId, String jsonRpcId) {
+        return call(approvalId, ISSUER, subject, customer, sessionId, jsonRpcId);
+    }
+
+    /** The same call by a workload of another issuer, which may well use the same subject. */
+    static GatedCall call(String approvalId, String issuer, String subject, String customer) {
+        return call(approvalId, issuer, subject, customer, SESSION, "7");
+    }
+
+    private static GatedCall call(String approvalId, String issuer, String subject, String customer, String sessionId,
+                                  String jsonRpcId) {
         String request = "{\"jsonrpc\":\"2.0\",\"id\":" + jsonRpcId + ",\"method\":\"tools/call\",\"params\":{\"name\":\"delete_customer\","
                 + "\"arguments\":{\"customer\":\"" + customer + "\",\"card\":\"" + SECRET + "\"}}}";
-        return new GatedCall(approvalId, "key-" + subject + "-" + customer, sessionId, sessionId, jsonRpcId,
-                new Requester(subject, subject + "@example.com", List.of("agents")), "crm", "tools/call", "delete_customer",
+        String key = "key-" + (issuer.equals(ISSUER) ? "" : issuer + "-") + subject + "-" + customer;
+        return new GatedCall(approvalId, key, sessionId, sessionId, jsonRpcId,
+                new Requester(issuer, subject, subject + "@example.com", List.of("agents")), "crm", "tools/call", "delete_customer",
                 request, "digest-" + customer, "{\"customer\":\"" + customer + "\",\"card\":\"[card]\"}", policy(),
                 Duration.ofSeconds(10));
     }

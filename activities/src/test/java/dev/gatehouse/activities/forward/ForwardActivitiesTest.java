@@ -72,7 +72,7 @@ class ForwardActivitiesTest {
         ApprovalPolicy policy = new ApprovalPolicy("deletes need a DBA", "v1", List.of("dba"), 1, Duration.ofMinutes(30), null,
                 List.of(), Map.of("dba", new ApproverGroup("dba", List.of("alice@example.com"), null, false)), null, "");
         return new GatedCall("apr-1", "key", sessionId == null ? "x-1" : sessionId, sessionId, "7",
-                new Requester("agent", "agent@example.com", List.of("agents")), "crm", "tools/call", "delete_customer", request,
+                new Requester("https://idp.example.com", "agent", "agent@example.com", List.of("agents")), "crm", "tools/call", "delete_customer", request,
                 "digest", "{\"customer\":\"42\"}", policy, forwardTimeout);
     }
 

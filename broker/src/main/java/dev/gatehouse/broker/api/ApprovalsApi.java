@@ -152,7 +152,7 @@ public final class ApprovalsApi {
      */
     private ApprovalRecord visible(Caller caller, String id) {
         ApprovalRecord approval = store.find(id).orElseThrow(() -> notFound(id));
-        boolean requester = approval.requester().equals(caller.subject());
+        boolean requester = approval.requestedBy(caller.issuer(), caller.subject());
         boolean approver = approval.eligibleGroups().stream().anyMatch(groupsOf(caller)::contains);
         if (!(requester || approver || access.has(caller, ApiAccess.Role.AUDITOR))) {
             throw notFound(id);
@@ -192,6 +192,7 @@ public final class ApprovalsApi {
         view.put("workflowId", a.id());
         view.put("status", a.status());
         ObjectNode requester = view.putObject("requester");
+        requester.put("issuer", a.requesterIssuer());
         requester.put("subject", a.requester());
         requester.put("email", a.requesterEmail());
         view.put("upstream", a.upstream());

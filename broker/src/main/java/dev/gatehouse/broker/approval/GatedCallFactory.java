@@ -53,7 +53,7 @@ final class GatedCallFactory {
                 call.recordingSessionId(),
                 call.mcpSessionId(),
                 call.id().toString(),
-                new Requester(call.caller().subject(), call.caller().email().orElse(""), call.caller().groups()),
+                new Requester(call.caller().issuer(), call.caller().subject(), call.caller().email().orElse(""), call.caller().groups()),
                 call.upstream(),
                 call.method(),
                 call.target(),

@@ -240,8 +240,9 @@ public final class GatedCalls {
     }
 
     /**
-     * The approval when {@code caller} asked for it on {@code upstream}. The stored requester is a subject only; the
-     * call key, recomputed with this caller's issuer, proves the issuer too, so a namesake at another issuer gets nothing.
+     * The approval when {@code caller} asked for it on {@code upstream}. The call key, recomputed with this caller's
+     * issuer, proves the issuer too (also for approvals recorded before their requester's issuer was kept), so a
+     * namesake at another issuer gets nothing.
      */
     public Optional<ApprovalRecord> findRequestedBy(Caller caller, String upstream, String approvalId) {
         return store.find(approvalId).filter(approval -> approval.upstream().equals(upstream)

@@ -86,7 +86,7 @@ class OrphanedApprovalsTest {
         ApprovalPolicy policy = new ApprovalPolicy("deleting needs a DBA", "v1", List.of("dba"), 1, Duration.ofMinutes(30), null,
                 List.of(), Map.of("dba", new ApproverGroup("dba", List.of("alice@example.com"), null, false)), null, "");
         String id = "apr-" + UUID.randomUUID();
-        GatedCall call = new GatedCall(id, "key-" + id, "x-" + id, null, "1", new Requester(requester, requester + "@example.com",
+        GatedCall call = new GatedCall(id, "key-" + id, "x-" + id, null, "1", new Requester("https://idp.example.com", requester, requester + "@example.com",
                 List.of("agents")), "crm", "tools/call", "delete_record", "{}", "digest", "{}", policy, Duration.ofSeconds(10));
         assertThat(store.claim(call, deadline, 10)).isInstanceOf(Claim.Claimed.class);
         return id;

@@ -150,7 +150,7 @@ class GatedCallLifecycleTest {
     void namesARequesterWithoutEmailBySubject() throws Exception {
         GatedCall call = call("ap-subject", policy());
         GatedCall byServiceAccount = new GatedCall(call.approvalId(), call.callKey(), call.recordingSessionId(),
-                call.sessionId(), call.jsonRpcId(), new Requester("system:serviceaccount:ci:deployer", "", List.of()),
+                call.sessionId(), call.jsonRpcId(), new Requester("https://kubernetes.default.svc", "system:serviceaccount:ci:deployer", "", List.of()),
                 call.upstream(), call.method(), call.target(), call.request(), call.argsDigest(), call.argsPreview(),
                 call.policy(), call.forwardTimeout());
 

@@ -17,7 +17,7 @@ final class TestCalls {
     static final Person ERIN = new Person("u-erin", "erin@example.com");
     /** The requester, seen as a decider: the same subject. */
     static final Person DAVE = new Person("u-dave", "dave@example.com");
-    static final Requester REQUESTER = new Requester("u-dave", "dave@example.com", List.of("agents"));
+    static final Requester REQUESTER = new Requester("https://idp.example.com", "u-dave", "dave@example.com", List.of("agents"));
 
     static final Map<String, ApproverGroup> GROUPS = Map.of(
             "dba", new ApproverGroup("dba", List.of("alice@example.com", "bob@example.com", "dave@example.com"), null, true),
