@@ -49,9 +49,12 @@ public final class AuditBenchmark {
                     payload.length(), duration.toSeconds());
             System.out.printf("%-12s %14s %14s %12s%n", "concurrency", "events/s", "acknowledged", "rows");
             long totalAcknowledged = 0;
+            boolean first = true;
             for (int concurrency : levels) {
-                // Warm-up at this level, not measured.
-                run(writer, concurrency, Duration.ofSeconds(2), payload, "warm-" + concurrency);
+                // Warm-up at this level, not measured; the first one longer, while the JIT compiles the write path
+                // (on two cores its compiler threads would otherwise take CPU from the first measured level).
+                run(writer, concurrency, Duration.ofSeconds(first ? 10 : 2), payload, "warm-" + concurrency);
+                first = false;
                 long acknowledged = run(writer, concurrency, duration, payload, "run-" + concurrency);
                 totalAcknowledged += acknowledged;
                 long rows = database.jdbi().withHandle(h -> h.createQuery(
