@@ -134,6 +134,10 @@ final class SseRelay {
     private record End(Outcome outcome) implements Step {
     }
 
+    /** The reader failed unexpectedly; the delivering thread throws it as the relay would have. */
+    private record Failed(RuntimeException failure) implements Step {
+    }
+
     /** Without a filter there is nothing to wait for: each event goes out as it is read. */
     private Outcome unfiltered(InputStream upstream, ClientStream client) {
         try {
@@ -156,6 +160,9 @@ final class SseRelay {
                 Step step = steps.take();
                 if (step instanceof End end) {
                     return end.outcome();
+                }
+                if (step instanceof Failed failed) {
+                    throw failed.failure();
                 }
                 StagedEvent staged = (StagedEvent) step;
                 byte[] passed;
@@ -190,6 +197,11 @@ final class SseRelay {
             } catch (McpRefusal e) {
                 refusal = e;
                 outcome = Outcome.NOT_RECORDED;
+            } catch (RuntimeException | Error e) {
+                // Without a last step the delivering thread would wait for ever.
+                steps.put(new Failed(e instanceof RuntimeException runtime ? runtime
+                        : new IllegalStateException("the SSE relay's reader failed: " + e, e)));
+                return;
             }
             steps.put(new End(outcome));
         } catch (InterruptedException e) {

@@ -202,4 +202,24 @@ class SseRelayTest {
         assertThat(outcome).isEqualTo(SseRelay.Outcome.CLIENT_GONE);
         assertThat(upstream.closed.getCount()).as("upstream stream released").isZero();
     }
+
+    @Test
+    void aFilterThatFailsWhileStagingFailsTheRelayInsteadOfHangingIt() {
+        MessageFilter broken = new MessageFilter() {
+            @Override
+            public String apply(String json) {
+                return json;
+            }
+
+            @Override
+            public Staged stage(String json) {
+                throw new IllegalStateException("masking blew up");
+            }
+        };
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        IllegalStateException thrown = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> org.junit.jupiter.api.Assertions
+                .assertThrows(IllegalStateException.class, () -> new SseRelay(1024, broken, keepAlive).relay(stream("data: 1\n\n"), client)));
+        assertThat(thrown).hasMessage("masking blew up");
+        assertThat(client.size()).as("nothing reached the caller").isZero();
+    }
 }
