@@ -197,7 +197,9 @@ public final class ExchangeRecording {
     public void refused(String method, JsonNode id, String target, String outcome, JsonNode error) {
         pend(event(Direction.BROKER, EventKind.REFUSAL, method, idText(id), target, outcome,
                 StorableJson.of(error), 0, Map.of()));
-        flush();
+        // A refusal is sent whatever happened before it (it lets nothing through), often because an earlier record
+        // failed: from here on only the refusal's own record is waited for, here and by a later confirm().
+        unconfirmed = flush();
         Recorder.awaitQuietly(unconfirmed, "a refusal for " + caller.subject() + " on " + upstream);
     }
 
@@ -209,16 +211,17 @@ public final class ExchangeRecording {
         buffered.add(event);
     }
 
-    /** Hands what is buffered to the writer as one unit, committed in one batch. */
-    private void flush() {
+    /** Hands what is buffered to the writer as one unit, committed in one batch; returns that unit's commit. */
+    private CompletableFuture<Void> flush() {
         if (buffered.isEmpty()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> committed = recorder.append(session(), List.copyOf(buffered));
         buffered.clear();
         // What committed already need not be waited for again: a long stream must not grow a chain of futures.
         boolean earlierCommitted = unconfirmed.isDone() && !unconfirmed.isCompletedExceptionally();
         unconfirmed = earlierCommitted ? committed : CompletableFuture.allOf(unconfirmed, committed);
+        return committed;
     }
 
     /**
