@@ -107,6 +107,18 @@ final class BatchWriter {
         }
     }
 
+    /** How one attempt at a batch ended. */
+    private sealed interface Attempt {
+    }
+
+    /** The batch is committed; these are its sessions' new heads. */
+    private record Committed(Map<String, Head> heads) implements Attempt {
+    }
+
+    /** Rolled back: these sessions' heads were not where the writer expected them. */
+    private record HeadsMoved(Set<String> sessions) implements Attempt {
+    }
+
     /** A session's chain head as committed: {@code hash} is null before its first event. */
     private record Head(long count, byte[] hash) {
         static final Head EMPTY = new Head(0, null);
@@ -137,9 +149,9 @@ final class BatchWriter {
         Set<String> stale = new LinkedHashSet<>();
         for (int attempt = 1; ; attempt++) {
             Set<String> unread = Set.copyOf(stale);
-            Map<String, Head> committed;
+            Attempt attempted;
             try {
-                committed = jdbi.inTransaction(h -> writeOnce(h, batch, sessions, unread));
+                attempted = jdbi.inTransaction(h -> writeOnce(h, batch, sessions, unread));
             } catch (SQLException | RuntimeException e) {
                 if (!isDeadlock(e) || attempt == ATTEMPTS) {
                     throw e instanceof RuntimeException runtime ? runtime : new WriteFailed((SQLException) e);
@@ -148,15 +160,14 @@ final class BatchWriter {
                 sessions.keySet().forEach(heads::remove);
                 continue;
             }
-            if (committed.size() == sessions.size()) {
-                heads.putAll(committed);
-                return;
-            }
-            // Rolled back: some heads were not where this writer thought.
-            for (String id : sessions.keySet()) {
-                if (!committed.containsKey(id)) {
-                    heads.remove(id);
-                    stale.add(id);
+            switch (attempted) {
+                case Committed committed -> {
+                    heads.putAll(committed.heads());
+                    return;
+                }
+                case HeadsMoved moved -> {
+                    moved.sessions().forEach(heads::remove);
+                    stale.addAll(moved.sessions());
                 }
             }
             if (attempt == ATTEMPTS) {
@@ -166,29 +177,27 @@ final class BatchWriter {
         }
     }
 
-    /**
-     * One attempt in one transaction. Returns the new heads of all sessions when it committed, or
-     * the heads of only those that were where expected when it rolled back.
-     */
-    private Map<String, Head> writeOnce(Handle handle, List<AuditWriter.Pending> batch,
+    /** One attempt in one transaction; {@code stale} sessions' heads are read from the database first. */
+    private Attempt writeOnce(Handle handle, List<AuditWriter.Pending> batch,
                                         Map<String, RecordingSession> sessions, Set<String> stale) throws SQLException {
         Connection connection = handle.getConnection();
         Map<String, Head> expected = new HashMap<>();
         List<RecordingSession> fresh = new ArrayList<>();
-        Set<String> toRead = new LinkedHashSet<>(stale);
         for (RecordingSession session : sessions.values()) {
-            Head known = stale.contains(session.id()) ? null : heads.get(session.id());
-            if (known != null) {
-                expected.put(session.id(), known);
-            } else if (!stale.contains(session.id())) {
+            if (stale.contains(session.id())) {
+                continue;
+            }
+            Head known = heads.get(session.id());
+            if (known == null) {
                 // Never seen: most likely new, so created here without asking; if it existed, its head check fails.
                 fresh.add(session);
-                expected.put(session.id(), Head.EMPTY);
+                known = Head.EMPTY;
             }
+            expected.put(session.id(), known);
         }
-        if (!toRead.isEmpty()) {
-            Map<String, Head> read = readHeads(connection, toRead);
-            for (String id : toRead) {
+        if (!stale.isEmpty()) {
+            Map<String, Head> read = readHeads(connection, stale);
+            for (String id : stale) {
                 Head head = read.get(id);
                 if (head == null) {
                     fresh.add(sessions.get(id));
@@ -204,11 +213,11 @@ final class BatchWriter {
         Set<String> moved = append(connection, linked);
         if (moved.size() < sessions.size()) {
             handle.rollback();
-            Map<String, Head> where = new HashMap<>();
-            moved.forEach(id -> where.put(id, expected.get(id)));
-            return where;
+            Set<String> notMoved = new LinkedHashSet<>(sessions.keySet());
+            notMoved.removeAll(moved);
+            return new HeadsMoved(notMoved);
         }
-        return linked.heads();
+        return new Committed(linked.heads());
     }
 
     private static Map<String, Head> readHeads(Connection connection, Set<String> ids) throws SQLException {
@@ -228,7 +237,7 @@ final class BatchWriter {
      * The batch linked onto {@code expected}: per event its sequence number and hashes, per session
      * (in id order) the head it moves to and what it adds to the session's summary columns.
      */
-    private record Linked(List<AuditEvent> events, long[] seqs, byte[][] prevs, byte[][] links, byte[][] digests,
+    private record Linked(List<AuditEvent> events, long[] seqs, byte[][] prevs, byte[][] links,
                           List<String> sessionIds, Map<String, Head> expected, Map<String, Head> heads,
                           Map<String, Summary> summaries) {
 
@@ -255,7 +264,7 @@ final class BatchWriter {
                 heads.put(event.sessionId(), new Head(seqs[i], links[i]));
                 summaries.computeIfAbsent(event.sessionId(), id -> new Summary()).add(event);
             }
-            return new Linked(events, seqs, prevs, links, digests.toArray(byte[][]::new), List.copyOf(sessionIds), expected,
+            return new Linked(events, seqs, prevs, links, List.copyOf(sessionIds), expected,
                     heads, summaries);
         }
     }

@@ -67,7 +67,7 @@ final class McpExchange {
      * recorded and masked first, then passed through {@code then} (list filtering).
      */
     MessageFilter replies(JsonRpcMessage request, MessageFilter then) {
-        java.util.function.Function<String, java.util.function.Supplier<String>> record = recording.stagedReplies(
+        java.util.function.Function<String, java.util.function.Supplier<String>> record = recording.replies(
                 request == null ? null : request.method(), request == null ? null : request.target().orElse(null));
         JsonNode requestId = request == null ? null : request.id();
         return new MessageFilter() {

@@ -24,7 +24,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 
 /**
  * The record of one HTTP exchange of an authenticated caller: the messages it carries both ways,
@@ -147,28 +146,19 @@ public final class ExchangeRecording {
     }
 
     /**
-     * What to do with each message the upstream sends back on this exchange: record its masked
-     * copy, wait for the commit, and hand back what the caller may see (the same string when
-     * unchanged). Throws {@link RecordingUnavailableException} when it cannot be recorded.
-     *
-     * @param requestMethod the method of the caller's request these are replies to, or null for a GET stream
-     */
-    public UnaryOperator<String> replies(String requestMethod, String target) {
-        Function<String, Supplier<String>> staged = stagedReplies(requestMethod, target);
-        return text -> staged.apply(text).get();
-    }
-
-    /**
-     * {@link #replies} in two steps: applying the function records the message and queues it for
-     * its commit; the supplier it returns waits for that commit (and everything recorded on the
-     * exchange before it) and returns what the caller may see, or throws
+     * What to do with each message the upstream sends back on this exchange, in two steps:
+     * applying the function records the message's masked copy and queues it for its commit; the
+     * supplier it returns waits for that commit (and everything recorded on the exchange before it)
+     * and returns what the caller may see (the same string when unchanged), or throws
      * {@link RecordingUnavailableException}. Messages a stream delivers together are recorded one
      * after the other and then share a commit, instead of waiting for one commit each.
      *
      * <p>One thread applies the function, in stream order; another may call the suppliers, in the
      * same order. Until the last supplier has returned, nothing else may record on this exchange.
+     *
+     * @param requestMethod the method of the caller's request these are replies to, or null for a GET stream
      */
-    public Function<String, Supplier<String>> stagedReplies(String requestMethod, String target) {
+    public Function<String, Supplier<String>> replies(String requestMethod, String target) {
         MaskingProfile forRecord = recordProfile();
         Optional<MaskingProfile> forCaller = maskProfile.map(recorder::profile);
         return text -> {

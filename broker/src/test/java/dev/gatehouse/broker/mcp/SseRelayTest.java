@@ -91,15 +91,20 @@ class SseRelayTest {
         }
     }
 
-    @Test
-    void noticesACallerWhoLeftASilentStreamAndReleasesTheUpstream() {
-        SilentUpstream upstream = new SilentUpstream();
-        OutputStream goneClient = new OutputStream() {
+    /** A caller who went away: every write fails. */
+    private static OutputStream goneClient() {
+        return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
                 throw new IOException("broken pipe");
             }
         };
+    }
+
+    @Test
+    void noticesACallerWhoLeftASilentStreamAndReleasesTheUpstream() {
+        SilentUpstream upstream = new SilentUpstream();
+        OutputStream goneClient = goneClient();
         // The upstream never sends anything; only the keep-alive write can find out the caller is gone.
         SseRelay.Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(10),
                 () -> new SseRelay(1024, MessageFilter.NONE, keepAlive).relay(upstream, goneClient));
@@ -191,12 +196,7 @@ class SseRelayTest {
     @Test
     void aCallerWhoLeftStopsTheReaderOfAFilteredStream() {
         SilentUpstream upstream = new SilentUpstream();
-        OutputStream goneClient = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                throw new IOException("broken pipe");
-            }
-        };
+        OutputStream goneClient = goneClient();
         SseRelay.Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(10),
                 () -> new SseRelay(1024, new CommitGate(null), keepAlive).relay(upstream, goneClient));
         assertThat(outcome).isEqualTo(SseRelay.Outcome.CLIENT_GONE);
